@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a machine where nothing was installed by hand:
+# installs what it needs (npm ci, Go modules, Debian packages, a Python venv), then runs
+# typecheck, lint, unit and component tests, the builds, the Go tests and the Python tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing dependencies"
+scripts/install-deps.sh
+
+step "Frontend: typecheck, lint, unit and component tests"
+npm run typecheck
+npm run lint
+npm run test:ci
+
+step "Frontend: production build"
+npm run build
+
+step "Backend: vet, tests on SQLite and PostgreSQL, bounded fuzzing"
+scripts/test-go.sh
+
+step "Backend: plugin binaries (mage)"
+go run github.com/magefile/mage@v1.15.0 -v build:linux
+
+step "Python: lint and tests"
+"$root/.venv/bin/ruff" check .
+"$root/.venv/bin/ruff" format --check .
+"$root/.venv/bin/pytest" -q
+
+step "dist/ holds the plugin"
+for f in dist/module.js dist/plugin.json dist/gpx_reliability_linux_amd64; do
+  test -s "$f" || { echo "missing $f" >&2; exit 1; }
+done
+echo "All tests passed."

@@ -1,0 +1,23 @@
+import React, { useMemo } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { ROUTES } from '../../constants';
+import { SettingsContext } from '../../hooks/useSettings';
+import { resolveSettings } from '../../settings/presets';
+import type { AppSettings } from '../../settings/types';
+
+const ServicesPage = React.lazy(() => import('../../pages/ServicesPage'));
+
+function App({ meta }: AppRootProps<Partial<AppSettings>>) {
+  const settings = useMemo(() => resolveSettings(meta.jsonData), [meta.jsonData]);
+  return (
+    <SettingsContext.Provider value={settings}>
+      <Routes>
+        <Route path={ROUTES.Services} element={<ServicesPage />} />
+        <Route path="*" element={<Navigate to={ROUTES.Services} replace />} />
+      </Routes>
+    </SettingsContext.Provider>
+  );
+}
+
+export default App;

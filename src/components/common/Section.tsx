@@ -1,0 +1,53 @@
+import React, { type ReactNode } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
+import { errorMessage } from '../../data/datasource';
+import type { AsyncData } from '../../hooks/useAsyncData';
+
+interface Props<T> {
+  title: string;
+  testId: string;
+  data: AsyncData<T>;
+  /** When it returns a sentence, that sentence is shown instead of the content. */
+  emptyText?: (value: T) => string | undefined;
+  children: (value: T) => ReactNode;
+}
+
+/**
+ * One block of the page with its three states. A failure stays inside its block, so a
+ * failing datasource never takes the rest of the page down with it.
+ */
+export function Section<T>({ title, testId, data, emptyText, children }: Props<T>) {
+  const s = useStyles2(getStyles);
+  let body: ReactNode;
+  if (data.status === 'loading') {
+    body = <LoadingPlaceholder text={`Loading ${title.toLowerCase()}…`} />;
+  } else if (data.status === 'error') {
+    body = (
+      <Alert severity="error" title={`${title} unavailable`}>
+        {errorMessage(data.error)}
+      </Alert>
+    );
+  } else {
+    const empty = emptyText?.(data.value);
+    body = empty ? <p className={s.empty}>{empty}</p> : children(data.value);
+  }
+  return (
+    <section className={s.section} aria-label={title} data-testid={testId} aria-busy={data.status === 'loading'}>
+      <h3 className={s.title}>{title}</h3>
+      {body}
+    </section>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  section: css({
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(2),
+    background: theme.colors.background.primary,
+  }),
+  title: css({ fontSize: theme.typography.h5.fontSize, marginBottom: theme.spacing(1.5) }),
+  empty: css({ color: theme.colors.text.secondary, margin: 0 }),
+});

@@ -1,0 +1,96 @@
+import { from as fromQueryResult, lastValueFrom, timeout, TimeoutError } from 'rxjs';
+import { dateTime, type DataFrame, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import { getDataSourceSrv } from '@grafana/runtime';
+import pluginJson from '../plugin.json';
+
+export type DatasourceKind = 'prometheus' | 'loki' | 'tempo';
+
+export const DATASOURCE_LABELS: Record<DatasourceKind, string> = {
+  prometheus: 'Prometheus',
+  loki: 'Loki',
+  tempo: 'Tempo',
+};
+
+/** A failure of one datasource, named so the page can say which one and why. */
+export class DatasourceError extends Error {
+  constructor(
+    readonly kind: DatasourceKind,
+    readonly reason: string
+  ) {
+    super(`${DATASOURCE_LABELS[kind]}: ${reason}`);
+    this.name = 'DatasourceError';
+  }
+}
+
+export const QUERY_TIMEOUT_MS = 30_000;
+
+let requestCounter = 0;
+
+export async function getDatasource(kind: DatasourceKind, uid: string | undefined): Promise<DataSourceApi> {
+  if (!uid) {
+    throw new DatasourceError(kind, 'no datasource selected on the configuration page');
+  }
+  try {
+    return await getDataSourceSrv().get({ uid, type: kind });
+  } catch (e) {
+    throw new DatasourceError(kind, `datasource ${uid} not found (${errorMessage(e)})`);
+  }
+}
+
+/**
+ * Runs queries through Grafana's datasource API (never a hand-built URL), so Grafana applies
+ * its own auth, proxying and caching. Errors reported inside the response are raised too.
+ */
+export async function runQueries<Q extends DataQuery>(
+  kind: DatasourceKind,
+  uid: string | undefined,
+  targets: Q[],
+  fromMs: number,
+  toMs: number,
+  intervalMs = 15_000
+): Promise<DataFrame[]> {
+  const ds = await getDatasource(kind, uid);
+  const from = dateTime(fromMs);
+  const to = dateTime(toMs);
+  requestCounter += 1;
+  const request: DataQueryRequest<Q> = {
+    app: pluginJson.id,
+    requestId: `rcp-${kind}-${requestCounter}`,
+    interval: `${Math.round(intervalMs / 1000)}s`,
+    intervalMs,
+    range: { from, to, raw: { from, to } },
+    scopedVars: {},
+    targets: targets.map((t) => ({ ...t, datasource: { uid: ds.uid, type: ds.type } })),
+    timezone: 'utc',
+    startTime: Date.now(),
+  };
+  let response: DataQueryResponse;
+  try {
+    response = await lastValueFrom(fromQueryResult(ds.query(request)).pipe(timeout(QUERY_TIMEOUT_MS)), {
+      defaultValue: { data: [] } as DataQueryResponse,
+    });
+  } catch (e) {
+    const reason = e instanceof TimeoutError ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s` : errorMessage(e);
+    throw new DatasourceError(kind, reason);
+  }
+  const errors = response.errors ?? (response.error ? [response.error] : []);
+  if (errors.length > 0) {
+    throw new DatasourceError(kind, errors.map((e) => e.message || e.data?.message || 'query failed').join('; '));
+  }
+  return response.data as DataFrame[];
+}
+
+/** Turns what Grafana's services throw (Error, FetchError, strings) into one readable sentence. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) {
+    return e.message;
+  }
+  if (typeof e === 'object' && e !== null) {
+    const o = e as { data?: { message?: string; error?: string }; message?: string; statusText?: string; status?: number };
+    const text = o.data?.message ?? o.data?.error ?? o.message ?? o.statusText;
+    if (text) {
+      return o.status ? `${text} (HTTP ${o.status})` : text;
+    }
+  }
+  return typeof e === 'string' && e ? e : 'unknown error';
+}

@@ -1,0 +1,72 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { EmptyState, InlineField, RefreshPicker, TimeRangePicker, useStyles2 } from '@grafana/ui';
+import { fetchMetricSignals, fetchServiceNames } from '../data/prometheus/fetch';
+import { analyzeMetrics } from '../engine/metricsAnalysis';
+import { useAsyncData } from '../hooks/useAsyncData';
+import { useInterval } from '../hooks/useInterval';
+import { useSettings } from '../hooks/useSettings';
+import { useServiceViewParams } from '../hooks/useTimeRangeParams';
+import { sloFor } from '../settings/presets';
+import { testIds } from '../testIds';
+import { ServicePicker } from '../components/service/ServicePicker';
+import { MetricsSection } from '../components/service/MetricsSection';
+
+export function ServicesPage() {
+  const s = useStyles2(getStyles);
+  const settings = useSettings();
+  const view = useServiceViewParams();
+  const { service, timeRange } = view;
+  const fromMs = timeRange.from.valueOf();
+  const toMs = timeRange.to.valueOf();
+  useInterval(view.refresh, view.refreshInterval);
+
+  const services = useAsyncData(() => fetchServiceNames(settings, fromMs, toMs), [settings, fromMs, toMs]);
+  const metrics = useAsyncData(async () => {
+    if (!service) {
+      return undefined;
+    }
+    const signals = await fetchMetricSignals(settings, service, fromMs, toMs);
+    return analyzeMetrics(signals, sloFor(settings, service));
+  }, [settings, service, fromMs, toMs]);
+
+  return (
+    <PluginPage>
+      <div className={s.page} data-testid={testIds.services.page}>
+        <div className={s.toolbar}>
+          <InlineField label="Service" htmlFor="rcp-service-picker">
+            <ServicePicker services={services} value={service} onChange={view.setService} />
+          </InlineField>
+          <div className={s.spacer} />
+          <TimeRangePicker
+            value={timeRange}
+            onChange={view.setTimeRange}
+            timeZone="browser"
+            onChangeTimeZone={() => undefined}
+            onMoveBackward={() => view.moveRange(-1)}
+            onMoveForward={() => view.moveRange(1)}
+            onZoom={view.zoomOut}
+          />
+          <RefreshPicker value={view.refreshInterval} onRefresh={view.refresh} onIntervalChanged={view.setRefreshInterval} />
+        </div>
+        {service ? (
+          <MetricsSection data={metrics} timeRange={timeRange} />
+        ) : (
+          <EmptyState variant="call-to-action" message="Pick a service">
+            Choose a service to see its error rate, latency, SLO burn and error budget for the selected time range.
+          </EmptyState>
+        )}
+      </div>
+    </PluginPage>
+  );
+}
+
+export default ServicesPage;
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  toolbar: css({ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(1) }),
+  spacer: css({ flexGrow: 1 }),
+});
