@@ -1,0 +1,277 @@
+// Package resources serves the plugin's HTTP resource API
+// (/api/plugins/rcp-reliability-app/resources/incidents...). Grafana strips
+// the prefix, so routes here start at /incidents.
+package resources
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/rcp/reliability/pkg/incidents"
+)
+
+// Handler serves the incident API on top of an incidents.Service.
+type Handler struct {
+	svc     *incidents.Service
+	initErr error
+	logger  log.Logger
+}
+
+// New returns a Handler. If the store failed to open, pass svc nil and the
+// error: every call then answers 503 with the reason.
+func New(svc *incidents.Service, initErr error) *Handler {
+	return &Handler{svc: svc, initErr: initErr, logger: log.DefaultLogger.With("component", "incidents-api")}
+}
+
+// Routes returns the mux the plugin serves (also used by tests and the load
+// benchmark).
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /incidents", h.auth(roleViewer, h.list))
+	mux.HandleFunc("POST /incidents", h.auth(roleEditor, h.create))
+	mux.HandleFunc("GET /incidents/{id}", h.auth(roleViewer, h.get))
+	mux.HandleFunc("PATCH /incidents/{id}", h.auth(roleEditor, h.patch))
+	mux.HandleFunc("DELETE /incidents/{id}", h.auth(roleAdmin, h.delete))
+	mux.HandleFunc("POST /incidents/{id}/events", h.auth(roleEditor, h.addEvent))
+	mux.HandleFunc("/incidents", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/incidents/{id}", methodNotAllowed("GET, PATCH, DELETE"))
+	mux.HandleFunc("/incidents/{id}/events", methodNotAllowed("POST"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such resource: "+r.Method+" "+r.URL.Path, "")
+	})
+	return mux
+}
+
+// ErrorBody is the shape of every error response.
+type ErrorBody struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+	// Set on 409 for an invalid status transition.
+	From    string   `json:"from,omitempty"`
+	To      string   `json:"to,omitempty"`
+	Allowed []string `json:"allowed,omitempty"`
+	// Set on 409 for a stale version.
+	CurrentVersion int64 `json:"currentVersion,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg, field string) {
+	writeJSON(w, status, ErrorBody{Error: msg, Field: field})
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; allowed: "+allow, "")
+	}
+}
+
+// role levels: a role may do everything the lower levels may.
+type role int
+
+const (
+	roleNone role = iota
+	roleViewer
+	roleEditor
+	roleAdmin
+)
+
+func parseRole(s string) role {
+	switch s {
+	case "Admin":
+		return roleAdmin
+	case "Editor":
+		return roleEditor
+	case "Viewer":
+		return roleViewer
+	default:
+		return roleNone
+	}
+}
+
+var roleNames = map[role]string{roleViewer: "Viewer", roleEditor: "Editor", roleAdmin: "Admin"}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, a incidents.Actor)
+
+// auth enforces identity and role from the plugin context Grafana sends with
+// each resource call (Grafana itself does not check roles for app resources)
+// and scopes the call to the caller's org.
+func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pc := backend.PluginConfigFromContext(r.Context())
+		if pc.User == nil || pc.OrgID <= 0 {
+			writeError(w, http.StatusUnauthorized, "authentication required: no Grafana user or org on this request", "")
+			return
+		}
+		if got := parseRole(pc.User.Role); got < min {
+			writeError(w, http.StatusForbidden, "role "+quoteRole(pc.User.Role)+" may not do this; requires "+roleNames[min]+" or higher", "")
+			return
+		}
+		if h.svc == nil {
+			msg := "incident store unavailable"
+			if h.initErr != nil {
+				msg += ": " + h.initErr.Error()
+			}
+			writeError(w, http.StatusServiceUnavailable, msg, "")
+			return
+		}
+		login := pc.User.Login
+		if login == "" {
+			login = pc.User.Email
+		}
+		if login == "" {
+			login = "unknown"
+		}
+		next(w, r, incidents.Actor{OrgID: pc.OrgID, Login: login})
+	}
+}
+
+func quoteRole(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// readBody reads at most MaxBodyBytes; more is a TooLargeError (413).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, incidents.MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &incidents.TooLargeError{Limit: incidents.MaxBodyBytes}
+	}
+	if err != nil {
+		return nil, &incidents.ValidationError{Message: "could not read request body"}
+	}
+	return body, nil
+}
+
+// fail maps service errors to status codes.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *incidents.ValidationError
+	var tl *incidents.TooLargeError
+	var te *incidents.TransitionError
+	var ce *incidents.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		writeError(w, http.StatusBadRequest, ve.Error(), ve.Field)
+	case errors.As(err, &tl):
+		writeError(w, http.StatusRequestEntityTooLarge, tl.Error(), "")
+	case errors.Is(err, incidents.ErrNotFound):
+		writeError(w, http.StatusNotFound, "incident not found", "id")
+	case errors.As(err, &te):
+		writeJSON(w, http.StatusConflict, ErrorBody{Error: te.Error(), Field: "status", From: te.From, To: te.To, Allowed: te.Allowed})
+	case errors.As(err, &ce):
+		cur := ce.Current
+		if cur < 0 {
+			cur = 0
+		}
+		writeJSON(w, http.StatusConflict, ErrorBody{Error: ce.Error(), Field: "version", CurrentVersion: cur})
+	default:
+		h.logger.Error("incident request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusInternalServerError, "internal error while handling the incident request", "")
+	}
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	f, err := incidents.ParseListQuery(a.OrgID, r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := h.svc.List(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := incidents.DecodeCreate(body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	inc, err := h.svc.Create(r.Context(), a, v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "incidents/"+inc.ID)
+	writeJSON(w, http.StatusCreated, inc)
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	inc, err := h.svc.Get(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	req, err := incidents.DecodePatch(body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	inc, err := h.svc.Patch(r.Context(), a, r.PathValue("id"), req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	req, err := incidents.DecodeEvent(body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ev, err := h.svc.AddNote(r.Context(), a, r.PathValue("id"), req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, ev)
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+	if err := h.svc.Delete(r.Context(), a, r.PathValue("id")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

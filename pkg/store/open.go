@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+)
+
+// Environment variables Grafana passes to the plugin process. Grafana turns
+// every key of the [plugin.rcp-reliability-app] section of grafana.ini into
+// GF_PLUGIN_<KEY in upper case> (pluginSettingsEnvVars in Grafana's
+// pkg/services/pluginsintegration/pluginconfig/envvars.go).
+const (
+	EnvDataDir     = "GF_PLUGIN_DATA_DIR"
+	EnvPostgresDSN = "GF_PLUGIN_POSTGRES_DSN"
+	// EnvGrafanaData is Grafana's own data path (set in the official images).
+	EnvGrafanaData = "GF_PATHS_DATA"
+	pluginDirName  = "rcp-reliability-app"
+)
+
+// Config selects the backend. A non-empty PostgresDSN wins; otherwise SQLite
+// in DataDir/incidents.db.
+type Config struct {
+	DataDir     string
+	PostgresDSN string
+}
+
+// ConfigFromEnv reads the plugin configuration from the environment.
+func ConfigFromEnv(getenv func(string) string) Config {
+	return Config{DataDir: getenv(EnvDataDir), PostgresDSN: getenv(EnvPostgresDSN)}
+}
+
+// ResolveDataDir picks the SQLite directory: GF_PLUGIN_DATA_DIR, else
+// $GF_PATHS_DATA/rcp-reliability-app, else <os temp dir>/rcp-reliability-app
+// (not durable across reboots; a warning is logged).
+func ResolveDataDir(cfg Config, getenv func(string) string) string {
+	if cfg.DataDir != "" {
+		return cfg.DataDir
+	}
+	if d := getenv(EnvGrafanaData); d != "" {
+		return filepath.Join(d, pluginDirName)
+	}
+	dir := filepath.Join(os.TempDir(), pluginDirName)
+	log.DefaultLogger.Warn("no data_dir configured; using temp dir, incidents may not survive a reboot",
+		"dir", dir, "hint", "set [plugin.rcp-reliability-app] data_dir or "+EnvDataDir)
+	return dir
+}
+
+// shared is one process-wide handle per backend+location, reference counted.
+// Grafana builds a new app instance when settings change and disposes the old
+// one a few seconds later; both must use the same *sql.DB, and the old
+// instance's Dispose must not close it under the new one.
+type shared struct {
+	store Store
+	refs  int
+}
+
+var (
+	sharedMu sync.Mutex
+	handles  = map[string]*shared{}
+)
+
+// ref is the Store handed to callers of Open; Close drops one reference.
+type ref struct {
+	Store
+	key  string
+	once sync.Once
+}
+
+func (r *ref) Close() error {
+	var err error
+	r.once.Do(func() {
+		sharedMu.Lock()
+		defer sharedMu.Unlock()
+		h := handles[r.key]
+		if h == nil {
+			return
+		}
+		h.refs--
+		if h.refs == 0 {
+			delete(handles, r.key)
+			err = h.store.Close()
+		}
+	})
+	return err
+}
+
+// Open returns a reference to the shared store for cfg, opening and migrating
+// it on first use. Close the returned Store to release the reference.
+func Open(ctx context.Context, cfg Config) (Store, error) {
+	key, open := "", func(context.Context) (Store, error) { return nil, errors.New("unreachable") }
+	if cfg.PostgresDSN != "" {
+		dsn := cfg.PostgresDSN
+		key = "postgres:" + dsn
+		open = func(ctx context.Context) (Store, error) { return OpenPostgres(ctx, dsn) }
+	} else {
+		path := filepath.Join(ResolveDataDir(cfg, os.Getenv), SQLiteFileName)
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		key = "sqlite:" + path
+		open = func(ctx context.Context) (Store, error) { return OpenSQLite(ctx, path) }
+	}
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if h, ok := handles[key]; ok {
+		h.refs++
+		return &ref{Store: h.store, key: key}, nil
+	}
+	s, err := open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	handles[key] = &shared{store: s, refs: 1}
+	return &ref{Store: s, key: key}, nil
+}
+
+// openHandles reports how many shared handles are open (for tests).
+func openHandles() int {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	return len(handles)
+}

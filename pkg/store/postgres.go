@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+// migrationLockID is the pg_advisory_lock key held while migrating, so that
+// several Grafana replicas starting at once apply each migration exactly once.
+const migrationLockID int64 = 0x5243505f494e4344 // "RCP_INCD"
+
+var postgresMigrations = []migration{
+	{Version: 1, Name: "incidents and events", SQL: []string{
+		`CREATE TABLE incidents (
+			org_id BIGINT NOT NULL,
+			id TEXT NOT NULL,
+			service TEXT NOT NULL,
+			title TEXT NOT NULL,
+			severity TEXT NOT NULL,
+			status TEXT NOT NULL,
+			assignee TEXT NOT NULL DEFAULT '',
+			notes TEXT NOT NULL DEFAULT '',
+			range_from BIGINT NOT NULL,
+			range_to BIGINT NOT NULL,
+			analysis TEXT NOT NULL,
+			links TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			version BIGINT NOT NULL DEFAULT 1,
+			PRIMARY KEY (org_id, id)
+		)`,
+		`CREATE INDEX incidents_org_created ON incidents (org_id, created_at DESC, id DESC)`,
+		`CREATE INDEX incidents_org_status ON incidents (org_id, status, created_at DESC)`,
+		`CREATE INDEX incidents_org_service ON incidents (org_id, service, created_at DESC)`,
+		`CREATE TABLE incident_events (
+			id BIGSERIAL PRIMARY KEY,
+			org_id BIGINT NOT NULL,
+			incident_id TEXT NOT NULL,
+			at BIGINT NOT NULL,
+			user_login TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			message TEXT NOT NULL,
+			FOREIGN KEY (org_id, incident_id) REFERENCES incidents (org_id, id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX incident_events_incident ON incident_events (org_id, incident_id, at)`,
+		`CREATE TABLE rcp_health (id TEXT PRIMARY KEY, checked_at BIGINT NOT NULL)`,
+	}},
+}
+
+// redactDSN names host and database of a DSN without user or password.
+func redactDSN(dsn string) string {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "postgres (unparsable DSN)"
+	}
+	return "postgres: " + cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
+}
+
+// OpenPostgres connects with a libpq-style or URL DSN and applies migrations
+// under an advisory lock. Prefer Open, which shares one handle per DSN.
+func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return nil, fmt.Errorf("invalid postgres DSN: %w", err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	s := &sqlStore{db: db, describe: redactDSN(dsn), d: dialect{
+		name:        "postgres",
+		placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+		migrations:  postgresMigrations,
+		migrate:     migratePostgres,
+	}}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect %s: %w", s.describe, err)
+	}
+	if err := s.runMigrations(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", s.describe, err)
+	}
+	return s, nil
+}
+
+// migratePostgres holds a session advisory lock on one connection for the
+// duration of the migration transaction.
+func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
+	defer func() {
+		// Use a fresh context: the lock must be released even if ctx is done.
+		if _, uerr := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID); uerr != nil && err == nil {
+			err = fmt.Errorf("advisory unlock: %w", uerr)
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver (cgo stays off)
+)
+
+// SQLiteFileName is the database file created in the data directory.
+const SQLiteFileName = "incidents.db"
+
+var sqliteMigrations = []migration{
+	{Version: 1, Name: "incidents and events", SQL: []string{
+		`CREATE TABLE incidents (
+			org_id INTEGER NOT NULL,
+			id TEXT NOT NULL,
+			service TEXT NOT NULL,
+			title TEXT NOT NULL,
+			severity TEXT NOT NULL,
+			status TEXT NOT NULL,
+			assignee TEXT NOT NULL DEFAULT '',
+			notes TEXT NOT NULL DEFAULT '',
+			range_from INTEGER NOT NULL,
+			range_to INTEGER NOT NULL,
+			analysis TEXT NOT NULL,
+			links TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			updated_at INTEGER NOT NULL,
+			version INTEGER NOT NULL DEFAULT 1,
+			PRIMARY KEY (org_id, id)
+		)`,
+		`CREATE INDEX incidents_org_created ON incidents (org_id, created_at DESC, id DESC)`,
+		`CREATE INDEX incidents_org_status ON incidents (org_id, status, created_at DESC)`,
+		`CREATE INDEX incidents_org_service ON incidents (org_id, service, created_at DESC)`,
+		`CREATE TABLE incident_events (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			org_id INTEGER NOT NULL,
+			incident_id TEXT NOT NULL,
+			at INTEGER NOT NULL,
+			user_login TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			message TEXT NOT NULL,
+			FOREIGN KEY (org_id, incident_id) REFERENCES incidents (org_id, id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX incident_events_incident ON incident_events (org_id, incident_id, at)`,
+		`CREATE TABLE rcp_health (id TEXT PRIMARY KEY, checked_at INTEGER NOT NULL)`,
+	}},
+}
+
+// sqliteDSN builds a modernc.org/sqlite DSN: WAL, busy_timeout, foreign
+// keys, and BEGIN IMMEDIATE for transactions so concurrent writers queue on
+// busy_timeout instead of failing with "database is locked" on lock upgrade.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// OpenSQLite opens (creating if needed) the database file at path and applies
+// migrations. Prefer Open, which shares one handle per path.
+func OpenSQLite(ctx context.Context, path string) (Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data dir %s: %w", dir, err)
+		}
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// WAL allows concurrent readers; writers serialize on the file lock.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	s := &sqlStore{db: db, describe: "sqlite: " + path, d: dialect{
+		name:       "sqlite",
+		migrations: sqliteMigrations,
+		migrate: func(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+			// _txlock=immediate: the migration transaction holds the write
+			// lock, so two processes opening the same file apply it once.
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		},
+	}}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := s.runMigrations(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
+	}
+	return s, nil
+}

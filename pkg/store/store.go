@@ -1,0 +1,131 @@
+// Package store persists incidents and their timeline events.
+//
+// All backends (SQLite, PostgreSQL) implement the single Store interface and
+// share the SQL in sqlstore.go; only connection setup, migrations and locking
+// differ. This package is the only one in the plugin that touches the file
+// system (the plugin validator requires that).
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned by every Store implementation.
+var (
+	// ErrNotFound means no incident with that id exists in that org.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the row changed since it was read (optimistic concurrency).
+	ErrConflict = errors.New("version conflict")
+)
+
+// TimeRange is the incident's time window (the snapshot's dashboard range).
+type TimeRange struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Link is a titled URL attached to an incident.
+type Link struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Incident is one persisted incident. Its JSON form is the API representation.
+type Incident struct {
+	ID        string          `json:"id"`
+	OrgID     int64           `json:"orgId"`
+	Service   string          `json:"service"`
+	Title     string          `json:"title"`
+	Severity  string          `json:"severity"`
+	Status    string          `json:"status"`
+	Assignee  string          `json:"assignee"`
+	Notes     string          `json:"notes"`
+	TimeRange TimeRange       `json:"timeRange"`
+	Analysis  json.RawMessage `json:"analysis,omitempty"`
+	Links     []Link          `json:"links"`
+	CreatedBy string          `json:"createdBy"`
+	CreatedAt time.Time       `json:"createdAt"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+	Version   int64           `json:"version"`
+	Events    []Event         `json:"events,omitempty"`
+}
+
+// Event kinds.
+const (
+	EventCreated = "created"
+	EventChange  = "change"
+	EventNote    = "note"
+)
+
+// Event is one timeline entry of an incident.
+type Event struct {
+	ID         int64     `json:"id"`
+	IncidentID string    `json:"incidentId"`
+	Time       time.Time `json:"time"`
+	User       string    `json:"user"`
+	Kind       string    `json:"kind"`
+	Message    string    `json:"message"`
+}
+
+// ListFilter selects incidents of one org. Empty fields do not filter.
+// From/To filter on the creation time: From <= createdAt < To.
+type ListFilter struct {
+	OrgID    int64
+	Service  string
+	Status   string
+	Severity string
+	From     *time.Time
+	To       *time.Time
+	Limit    int
+	// Cursor is the position after which to continue (exclusive), from a
+	// previous page's NextCursor. Nil starts at the newest incident.
+	Cursor *Cursor
+}
+
+// Cursor is a keyset pagination position: newest first, ties broken by id.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// ListResult is one page of incidents (without analysis and events).
+type ListResult struct {
+	Items []Incident
+	Total int64
+	Next  *Cursor
+}
+
+// Store is the persistence interface shared by all backends.
+type Store interface {
+	// Backend names the backend ("sqlite" or "postgres").
+	Backend() string
+	// Describe says where the data lives, without secrets.
+	Describe() string
+	// CreateIncident inserts inc (ID, CreatedAt etc. already set) and its
+	// creation event in one transaction. The event's ID is filled in.
+	CreateIncident(ctx context.Context, inc *Incident, ev *Event) error
+	// GetIncident returns the incident with its analysis (no events).
+	GetIncident(ctx context.Context, orgID int64, id string) (*Incident, error)
+	// ListIncidents returns a page of incidents, newest first.
+	ListIncidents(ctx context.Context, f ListFilter) (*ListResult, error)
+	// UpdateIncident writes the mutable fields of inc if the stored version is
+	// still expectedVersion, sets inc.Version to expectedVersion+1, and appends
+	// events, all in one transaction. ErrConflict if the version moved on,
+	// ErrNotFound if the incident is gone.
+	UpdateIncident(ctx context.Context, inc *Incident, expectedVersion int64, events []*Event) error
+	// AddEvent appends a timeline event (ErrNotFound if no such incident).
+	AddEvent(ctx context.Context, orgID int64, ev *Event) error
+	// ListEvents returns an incident's events, oldest first.
+	ListEvents(ctx context.Context, orgID int64, incidentID string) ([]Event, error)
+	// DeleteIncident removes an incident and its events.
+	DeleteIncident(ctx context.Context, orgID int64, id string) error
+	// HealthCheck proves the store is reachable and writable.
+	HealthCheck(ctx context.Context) error
+	// SchemaVersion is the highest applied migration.
+	SchemaVersion(ctx context.Context) (int, error)
+	// Close releases the store (for shared handles: one reference).
+	Close() error
+}
