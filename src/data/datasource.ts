@@ -1,5 +1,6 @@
 import { from as fromQueryResult, lastValueFrom, timeout, TimeoutError } from 'rxjs';
-import { dateTime, type DataFrame, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import { dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
 
@@ -73,7 +74,7 @@ export async function runQueries<Q extends DataQuery>(
     const reason = e instanceof TimeoutError ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s` : errorMessage(e);
     throw new DatasourceError(kind, reason);
   }
-  const errors = response.errors ?? (response.error ? [response.error] : []);
+  const errors = response.errors ?? [];
   if (errors.length > 0) {
     throw new DatasourceError(kind, errors.map((e) => e.message || e.data?.message || 'query failed').join('; '));
   }

@@ -1,27 +1,30 @@
-import { useEffect, useState, type DependencyList } from 'react';
+import { useEffect, useState } from 'react';
 
 export type AsyncData<T> =
   | { status: 'loading'; value?: undefined; error?: undefined }
   | { status: 'success'; value: T; error?: undefined }
   | { status: 'error'; value?: undefined; error: unknown };
 
+const LOADING = { status: 'loading' } as const;
+
 /**
- * Runs `load` whenever `deps` change and keeps only the latest answer, so a slow
- * response for an old time range never overwrites the figures of the new one.
+ * Runs `load` whenever `key` changes (a string naming everything `load` depends on) and
+ * keeps only the answer for the current key, so a slow response for an old time range never
+ * overwrites the figures of the new one, and the state reads as loading until it answers.
  */
-export function useAsyncData<T>(load: () => Promise<T>, deps: DependencyList): AsyncData<T> {
-  const [state, setState] = useState<AsyncData<T>>({ status: 'loading' });
+export function useAsyncData<T>(load: () => Promise<T>, key: string): AsyncData<T> {
+  const [result, setResult] = useState<{ key: string; data: AsyncData<T> }>();
   useEffect(() => {
     let current = true;
-    setState({ status: 'loading' });
     load().then(
-      (value) => current && setState({ status: 'success', value }),
-      (error) => current && setState({ status: 'error', error })
+      (value) => current && setResult({ key, data: { status: 'success', value } }),
+      (error) => current && setResult({ key, data: { status: 'error', error } })
     );
     return () => {
       current = false;
     };
+    // `load` is a new closure on every render; `key` names what it depends on.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return state;
+  }, [key]);
+  return result?.key === key ? result.data : LOADING;
 }

@@ -23,14 +23,16 @@ export function ServicesPage() {
   const toMs = timeRange.to.valueOf();
   useInterval(view.refresh, view.refreshInterval);
 
-  const services = useAsyncData(() => fetchServiceNames(settings, fromMs, toMs), [settings, fromMs, toMs]);
+  // Settings only change on a page load, so the range, the service and refreshes name a query.
+  const rangeKey = `${fromMs}|${toMs}|${view.refreshCount}`;
+  const services = useAsyncData(() => fetchServiceNames(settings, fromMs, toMs), rangeKey);
   const metrics = useAsyncData(async () => {
     if (!service) {
       return undefined;
     }
     const signals = await fetchMetricSignals(settings, service, fromMs, toMs);
     return analyzeMetrics(signals, sloFor(settings, service));
-  }, [settings, service, fromMs, toMs]);
+  }, `${service}|${rangeKey}`);
 
   return (
     <PluginPage>

@@ -1,4 +1,4 @@
-import type { DataQuery } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import type { MetricSignals } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';

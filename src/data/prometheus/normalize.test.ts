@@ -1,0 +1,88 @@
+import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
+import { METRIC_PRESETS } from '../../settings/presets';
+import { toMetricSignals, toServiceNames } from './normalize';
+
+const mapping = METRIC_PRESETS.otel.mapping;
+
+/** An instant-query frame as Grafana's Prometheus backend returns it: one row, labels on the value field. */
+function instant(refId: string, value: number, labels: Record<string, string> = {}): DataFrame {
+  return createDataFrame({
+    refId,
+    meta: { type: 'numeric-multi' as never },
+    fields: [
+      { name: 'Time', type: FieldType.time, values: [1_700_000_000_000] },
+      { name: 'Value', type: FieldType.number, values: [value], labels },
+    ],
+  });
+}
+
+function range(refId: string, values: Array<number | null>): DataFrame {
+  return createDataFrame({
+    refId,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: values.map((_, i) => 1_700_000_000_000 + i * 15_000) },
+      { name: 'Value', type: FieldType.number, values },
+    ],
+  });
+}
+
+/** What Grafana returns for a query that matched no series: a frame with no fields. */
+function empty(refId: string): DataFrame {
+  return createDataFrame({ refId, fields: [] });
+}
+
+describe('toMetricSignals', () => {
+  it('reads totals, burn windows, routes and series from frames', () => {
+    const frames = [
+      instant('range_requests', 3600),
+      instant('range_errors', 36),
+      instant('range_p95', 0.42),
+      instant('range_errors_by_route', 30, { http_route: '/checkout' }),
+      instant('range_errors_by_route', 6, { http_route: '/' }),
+      instant('period_requests', 1_000_000),
+      instant('period_errors', 250),
+      instant('burn_requests_1h', 3600),
+      instant('burn_errors_1h', 36),
+      range('requests', [1, 1.2, null, NaN]),
+      range('errors', [0, 0.1, 0.2, 0.3]),
+    ];
+    const s = toMetricSignals(frames, mapping, 'svc', 0, 3_600_000);
+    expect(s.range).toEqual({ requests: 3600, errors: 36, p95Seconds: 0.42 });
+    expect(s.period).toEqual({ requests: 1_000_000, errors: 250 });
+    expect(s.windows['1h']).toEqual({ requests: 3600, errors: 36 });
+    expect(s.windows['5m']).toEqual({ requests: 0, errors: 0 });
+    expect(s.errorsByRoute).toEqual({ '/checkout': 30, '/': 6 });
+    expect(s.series.requests.map((p) => p.v)).toEqual([1, 1.2, null, null]);
+    expect(s.series.errors).toHaveLength(4);
+    expect(s.series.p95).toEqual([]);
+  });
+
+  it('reads empty results (no traffic) as zero counts and no latency', () => {
+    const frames = ['range_requests', 'range_errors', 'range_p95', 'period_requests', 'requests'].map(empty);
+    const s = toMetricSignals(frames, mapping, 'svc', 0, 60_000);
+    expect(s.range).toEqual({ requests: 0, errors: 0, p95Seconds: null });
+    expect(s.series.requests).toEqual([]);
+  });
+
+  it('turns a NaN p95 (histogram without observations) into null', () => {
+    const s = toMetricSignals([instant('range_p95', NaN)], mapping, 'svc', 0, 60_000);
+    expect(s.range.p95Seconds).toBeNull();
+  });
+
+  it('sums several series of one refId', () => {
+    const s = toMetricSignals([instant('range_requests', 10, { a: '1' }), instant('range_requests', 5, { a: '2' })], mapping, 'svc', 0, 1);
+    expect(s.range.requests).toBe(15);
+  });
+});
+
+describe('toServiceNames', () => {
+  it('lists the service label values, sorted and unique', () => {
+    const frames = [
+      instant('services', 1, { service_name: 'payments' }),
+      instant('services', 1, { service_name: 'checkout' }),
+      instant('services', 1, { service_name: 'payments' }),
+      instant('services', 1, {}),
+    ];
+    expect(toServiceNames(frames, mapping)).toEqual(['checkout', 'payments']);
+  });
+});

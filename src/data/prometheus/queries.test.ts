@@ -1,0 +1,87 @@
+import { METRIC_PRESETS } from '../../settings/presets';
+import {
+  errorIncreaseExpr,
+  errorRateByRouteExpr,
+  errorRateExpr,
+  latencyQuantileExpr,
+  quoteLabelValue,
+  rangeStepSeconds,
+  rateWindowSeconds,
+  requestRateExpr,
+  seriesTargets,
+  servicesExpr,
+  summaryTargets,
+} from './queries';
+
+const { otel, prometheus, spanmetrics } = METRIC_PRESETS;
+
+describe('PromQL builders per preset', () => {
+  it('OpenTelemetry HTTP server conventions', () => {
+    const m = otel.mapping;
+    expect(requestRateExpr(m, 'checkout', 300)).toBe('sum(rate(http_server_request_duration_seconds_count{service_name="checkout"}[300s]))');
+    expect(errorRateExpr(m, 'checkout', 300)).toBe(
+      'sum(rate(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[300s]))'
+    );
+    expect(latencyQuantileExpr(m, 'checkout', 60)).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{service_name="checkout"}[60s])))'
+    );
+    expect(errorRateByRouteExpr(m, 'checkout', 3600)).toBe(
+      'sum by (http_route) (increase(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[3600s]))'
+    );
+  });
+
+  it('Prometheus client conventions', () => {
+    const m = prometheus.mapping;
+    expect(errorIncreaseExpr(m, 'api', 86400)).toBe('sum(increase(http_requests_total{job="api", code=~"5.."}[86400s]))');
+    expect(latencyQuantileExpr(m, 'api', 60)).toContain('http_request_duration_seconds_bucket{job="api"}');
+    expect(servicesExpr(m, 3600)).toBe('group by (job) (last_over_time(http_requests_total[3600s]))');
+  });
+
+  it('Tempo span metrics', () => {
+    const m = spanmetrics.mapping;
+    expect(errorRateExpr(m, 'payments', 120)).toBe(
+      'sum(rate(traces_spanmetrics_calls_total{service="payments", status_code=~"STATUS_CODE_ERROR"}[120s]))'
+    );
+    expect(latencyQuantileExpr(m, 'payments', 120)).toContain('traces_spanmetrics_latency_bucket{service="payments"}');
+  });
+
+  it('converts millisecond histograms to seconds once', () => {
+    const m = { ...otel.mapping, latencyUnit: 'milliseconds' as const };
+    expect(latencyQuantileExpr(m, 's', 60)).toMatch(/^\(histogram_quantile\(.*\)\) \/ 1000$/);
+  });
+
+  it('escapes label values and refuses invalid names', () => {
+    expect(quoteLabelValue('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(requestRateExpr(otel.mapping, 'we"ird} or vector(1)', 60)).toContain('service_name="we\\"ird} or vector(1)"');
+    expect(() => requestRateExpr({ ...otel.mapping, serviceLabel: 'bad-label' }, 's', 60)).toThrow(/label name/);
+    expect(() => requestRateExpr({ ...otel.mapping, requestsMetric: 'up{}' }, 's', 60)).toThrow(/metric name/);
+  });
+});
+
+describe('steps and windows', () => {
+  it('keeps about 200 points and never goes below 15 s', () => {
+    expect(rangeStepSeconds(3600)).toBe(18);
+    expect(rangeStepSeconds(300)).toBe(15);
+    expect(rangeStepSeconds(7 * 86400)).toBe(3024);
+    expect(rateWindowSeconds(15)).toBe(60);
+    expect(rateWindowSeconds(3024)).toBe(6048);
+  });
+
+  it('builds range targets over the selected range', () => {
+    const targets = seriesTargets(otel.mapping, 'svc', 0, 3_600_000);
+    expect(targets.map((t) => t.refId)).toEqual(['requests', 'errors', 'p95']);
+    expect(targets.every((t) => t.range && !t.instant && t.stepSeconds === 18)).toBe(true);
+    expect(targets[0].expr).toContain('[60s]');
+  });
+
+  it('builds instant targets for the range, the SLO period and every burn window', () => {
+    const targets = summaryTargets(otel.mapping, 'svc', 0, 3_600_000, 30);
+    const byRef = Object.fromEntries(targets.map((t) => [t.refId, t.expr]));
+    expect(targets.every((t) => t.instant && !t.range)).toBe(true);
+    expect(byRef.range_requests).toContain('[3600s]');
+    expect(byRef.period_errors).toContain('[2592000s]');
+    expect(byRef.burn_errors_5m).toContain('[300s]');
+    expect(byRef.burn_requests_3d).toContain('[259200s]');
+    expect(Object.keys(byRef)).toHaveLength(6 + 14);
+  });
+});
