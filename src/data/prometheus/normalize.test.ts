@@ -1,6 +1,6 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { METRIC_PRESETS } from '../../settings/presets';
-import { toMetricSignals, toServiceNames } from './normalize';
+import { toDependencySignals, toMetricSignals, toServiceNames } from './normalize';
 
 const mapping = METRIC_PRESETS.otel.mapping;
 
@@ -84,5 +84,26 @@ describe('toServiceNames', () => {
       instant('services', 1, {}),
     ];
     expect(toServiceNames(frames, mapping)).toEqual(['checkout', 'payments']);
+  });
+});
+
+describe('toDependencySignals', () => {
+  it('joins request and failure counts per edge and per service', () => {
+    const frames = [
+      instant('graph_requests', 100, { client: 'sample-app', server: 'payments' }),
+      instant('graph_requests', 40, { client: 'user', server: 'sample-app' }),
+      instant('graph_failed', 30, { client: 'sample-app', server: 'payments' }),
+      instant('graph_failed', 1, { client: '', server: 'x' }),
+      instant('service_requests', 500, { service_name: 'sample-app' }),
+      instant('service_requests', 100, { service_name: 'payments' }),
+      instant('service_errors', 30, { service_name: 'payments' }),
+    ];
+    expect(toDependencySignals(frames, mapping)).toEqual({
+      edges: [
+        { client: 'sample-app', server: 'payments', requests: 100, failed: 30 },
+        { client: 'user', server: 'sample-app', requests: 40, failed: 0 },
+      ],
+      serviceTraffic: { 'sample-app': { requests: 500, errors: 0 }, payments: { requests: 100, errors: 30 } },
+    });
   });
 });

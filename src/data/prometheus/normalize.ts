@@ -2,7 +2,7 @@ import type { DataFrame } from '@grafana/data';
 import { BURN_WINDOWS, type BurnWindowId, type Counts } from '../../engine/slo';
 import type { MetricSignals } from '../../engine/signals';
 import type { MetricMapping } from '../../settings/types';
-import { instantByLabel, instantSum, instantValue, labelValues, rangeSeries } from '../frames';
+import { instantByLabel, instantSamples, instantSum, instantValue, labelValues, rangeSeries } from '../frames';
 
 /** Turns the frames of `seriesTargets` and `summaryTargets` into the engine's input. */
 export function toMetricSignals(
@@ -37,4 +37,35 @@ export function toMetricSignals(
 
 export function toServiceNames(frames: DataFrame[], mapping: MetricMapping): string[] {
   return labelValues(frames, mapping.serviceLabel);
+}
+
+export interface DependencySignals {
+  edges: Array<{ client: string; server: string; requests: number; failed: number }>;
+  serviceTraffic: Record<string, { requests: number; errors: number }>;
+}
+
+/** Frames of `dependencyTargets` as edges between services and per-service counts. */
+export function toDependencySignals(frames: DataFrame[], mapping: MetricMapping): DependencySignals {
+  const edgeKey = (labels: Record<string, string>) => (labels.client && labels.server ? `${labels.client}\u0000${labels.server}` : undefined);
+  const edges = new Map<string, { client: string; server: string; requests: number; failed: number }>();
+  for (const [refId, key] of [
+    ['graph_requests', 'requests'],
+    ['graph_failed', 'failed'],
+  ] as const) {
+    for (const sample of instantSamples(frames, refId)) {
+      const id = edgeKey(sample.labels);
+      if (!id || sample.value === null) {
+        continue;
+      }
+      const edge = edges.get(id) ?? { client: sample.labels.client, server: sample.labels.server, requests: 0, failed: 0 };
+      edge[key] += sample.value;
+      edges.set(id, edge);
+    }
+  }
+  const requests = instantByLabel(frames, 'service_requests', mapping.serviceLabel);
+  const errors = instantByLabel(frames, 'service_errors', mapping.serviceLabel);
+  const serviceTraffic = Object.fromEntries(
+    Object.keys(requests).map((s) => [s, { requests: requests[s], errors: errors[s] ?? 0 }])
+  );
+  return { edges: [...edges.values()], serviceTraffic };
 }

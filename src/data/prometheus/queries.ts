@@ -144,3 +144,23 @@ export function summaryTargets(
     ]),
   ];
 }
+
+/** Tempo's metrics-generator series for dependencies between services. */
+export const SERVICE_GRAPH_REQUESTS = 'traces_service_graph_request_total';
+export const SERVICE_GRAPH_FAILED = 'traces_service_graph_request_failed_total';
+
+/**
+ * Dependency edges and per-service traffic over the range, for the blast radius. All
+ * services are fetched: callers of callers are affected too, and the graph is small.
+ */
+export function dependencyTargets(m: MetricMapping, fromMs: number, toMs: number): PromTarget[] {
+  const r = rangeSeconds(fromMs, toMs);
+  const svc = assertLabelName(m.serviceLabel);
+  const instant = (refId: string, expr: string): PromTarget => ({ refId, expr, instant: true, range: false });
+  return [
+    instant('graph_requests', `sum by (client, server) (increase(${SERVICE_GRAPH_REQUESTS}[${r}s]))`),
+    instant('graph_failed', `sum by (client, server) (increase(${SERVICE_GRAPH_FAILED}[${r}s]))`),
+    instant('service_requests', `sum by (${svc}) (increase(${assertMetricName(m.requestsMetric)}[${r}s]))`),
+    instant('service_errors', `sum by (${svc}) (increase(${selector(m.requestsMetric, [errorMatcher(m)])}[${r}s]))`),
+  ];
+}

@@ -1,0 +1,51 @@
+import type { DataQuery } from '@grafana/schema';
+import { summarizeTrace, type Span, type TraceSummary } from '../../engine/traces/traceSummary';
+import type { AppSettings } from '../../settings/types';
+import { errorMessage, runQueries } from '../datasource';
+import { toSpans } from './normalize';
+
+interface TempoQuery extends DataQuery {
+  queryType: 'traceql';
+  query: string;
+}
+
+/** Most traces looked up per view, and how many lookups run at once. */
+export const MAX_TRACE_LOOKUPS = 10;
+export const TRACE_LOOKUP_CONCURRENCY = 4;
+
+export type TraceLookup =
+  | { traceId: string; status: 'found'; summary: TraceSummary; spans: Span[] }
+  | { traceId: string; status: 'not-found' }
+  | { traceId: string; status: 'error'; message: string };
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping the input order. */
+export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function lookupTrace(settings: AppSettings, traceId: string, fromMs: number, toMs: number): Promise<TraceLookup> {
+  try {
+    const query: TempoQuery = { refId: 'trace', queryType: 'traceql', query: traceId };
+    const spans = toSpans(await runQueries('tempo', settings.datasources.tempoUid, [query], fromMs, toMs));
+    const summary = summarizeTrace(traceId, spans);
+    return summary ? { traceId, status: 'found', summary, spans } : { traceId, status: 'not-found' };
+  } catch (e) {
+    // One failed lookup is reported on its own row and does not fail the others.
+    return { traceId, status: 'error', message: errorMessage(e) };
+  }
+}
+
+/** Metadata of the first traces named by the logs, looked up concurrently and bounded in number. */
+export async function fetchTraces(settings: AppSettings, traceIds: string[], fromMs: number, toMs: number): Promise<TraceLookup[]> {
+  const ids = [...new Set(traceIds)].slice(0, MAX_TRACE_LOOKUPS);
+  return mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) => lookupTrace(settings, id, fromMs, toMs));
+}
