@@ -1,0 +1,86 @@
+/**
+ * Entry point of `scripts/mine-templates`: reads a file of log messages and prints, in input order,
+ * one JSON object per line with the line number (1-based) and the mined template.
+ */
+import { readFileSync } from 'fs';
+
+import { TemplateMiner } from '../patterns/templateMiner';
+
+/** Splits file text into lines, accepting LF or CRLF and a missing final newline. */
+export function splitLines(text: string): string[] {
+  if (text.length === 0) {
+    return [];
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') {
+    lines.pop();
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) {
+      lines[i] = l.slice(0, -1);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Renders the output records for per-line template ids; chunks keep memory flat and writes few,
+ * and each distinct template is JSON-encoded once.
+ */
+export function* renderRecords(
+  ids: readonly number[],
+  templateOf: (id: number) => string,
+  chunkChars = 1 << 20
+): Generator<string> {
+  const encoded: string[] = [];
+  let buf = '';
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    let json = encoded[id];
+    if (json === undefined) {
+      json = JSON.stringify(templateOf(id));
+      encoded[id] = json;
+    }
+    buf += '{"line": ' + (i + 1) + ', "template": ' + json + '}\n';
+    if (buf.length >= chunkChars) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf.length > 0) {
+    yield buf;
+  }
+}
+
+function write(chunk: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length !== 1 || argv[0] === '-h' || argv[0] === '--help') {
+    process.stderr.write('usage: mine-templates FILE\n');
+    return 2;
+  }
+  const lines = splitLines(readFileSync(argv[0]).toString('utf8'));
+  const miner = new TemplateMiner();
+  const ids = lines.map((l) => miner.add(l));
+  for (const chunk of renderRecords(ids, (id) => miner.template(id))) {
+    await write(chunk);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`mine-templates: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  );
+}

@@ -1,0 +1,140 @@
+import { maskMessage, mineTemplates, TemplateMiner, tokenizeMessage, WILDCARD } from './templateMiner';
+
+describe('maskMessage', () => {
+  it.each([
+    ['request 42 took 250ms', 'request <*> took <*>'],
+    ['user=alice uid=1000 gid=1000', 'user=alice uid=<*> gid=<*>'],
+    ['id 3f2a9c1e-8b7d-4c6e-9f10-2a3b4c5d6e7f done', 'id <*> done'],
+    ['connect to 10.0.0.12:8080 failed', 'connect to <*> failed'],
+    ['blk_-1608999687919862906 replicated', '<*> replicated'],
+    ['hash deadbeefcafe ok', 'hash <*> ok'],
+    ['tag="View Lock" held', 'tag="<*>" held'],
+    ['said "a \\"b\\" c" twice', 'said <*> twice'],
+    ['mail bob@example.com now', 'mail <*> now'],
+    ['GET https://example.com/a?b=c ok', 'GET <*> ok'],
+    ['flag=true other=null', 'flag=<*> other=<*>'],
+    ['at Fri Jun 17 07:07:00 2005 done', 'at <*> done'],
+    ['empty () and []', 'empty <*> and <*>'],
+    ['stack @0x1 @0x2 @0x3 end', 'stack <*> end'],
+    ['icache prefetch depth....................0', 'icache prefetch depth....................<*>'],
+    ['  spaced\tout  ', 'spaced out'],
+    ['the <*> stays', 'the <*> stays'],
+  ])('%s', (input, expected) => {
+    expect(maskMessage(input)).toBe(expected);
+  });
+
+  it('keeps words that merely contain hex letters', () => {
+    expect(maskMessage('added feedback')).toBe('added feedback');
+  });
+});
+
+describe('tokenizeMessage', () => {
+  it('returns no tokens for an empty or blank message', () => {
+    expect(tokenizeMessage('')).toEqual([]);
+    expect(tokenizeMessage('   ')).toEqual([]);
+  });
+
+  it('caps the number of tokens and marks the cut with a placeholder', () => {
+    const tokens = tokenizeMessage(
+      Array.from({ length: 50 }, (_, i) => `w${String.fromCharCode(97 + (i % 26))}`).join(' '),
+      {
+        maxTokens: 10,
+      }
+    );
+    expect(tokens).toHaveLength(11);
+    expect(tokens[10]).toBe(WILDCARD);
+  });
+
+  it('caps the characters considered', () => {
+    const tokens = tokenizeMessage('z'.repeat(100), { maxLineChars: 10 });
+    expect(tokens).toEqual(['zzzzzzzzzz', WILDCARD]);
+  });
+});
+
+describe('mineTemplates', () => {
+  it('gives lines of one event one template and different events different ones', () => {
+    const lines = [
+      'Accepted password for alice from 10.0.0.1 port 51234 ssh2',
+      'Accepted password for bob from 10.0.0.2 port 51235 ssh2',
+      'Accepted password for carol from 10.0.0.3 port 51236 ssh2',
+      'Connection closed by 10.0.0.9 port 22',
+      'Connection closed by 10.0.0.8 port 23',
+    ];
+    const t = mineTemplates(lines);
+    // `ssh2` holds a digit, so it joins the port number's placeholder.
+    expect(t[0]).toBe('Accepted password for <*> from <*> port <*>');
+    expect(new Set(t.slice(0, 3)).size).toBe(1);
+    expect(t[3]).toBe('Connection closed by <*> port <*>');
+    expect(t[4]).toBe(t[3]);
+  });
+
+  it('keeps two-valued words apart: they usually name different events', () => {
+    const t = mineTemplates(['cupsd startup succeeded', 'cupsd shutdown succeeded', 'cupsd startup succeeded']);
+    expect(t[0]).toBe('cupsd startup succeeded');
+    expect(t[1]).toBe('cupsd shutdown succeeded');
+  });
+
+  it('turns a word position with three or more values into a parameter', () => {
+    const users = ['root', 'news', 'cyrus', 'test'];
+    const t = mineTemplates(users.map((u) => `session closed for user ${u}`));
+    expect(new Set(t)).toEqual(new Set(['session closed for user <*>']));
+  });
+
+  it('carries a proven parameter column over to related lines', () => {
+    const lines = [
+      'auth failure rhost=10.0.0.1 user=root',
+      'auth failure rhost=a.example.org user=root',
+      'auth failure rhost=b.example.org user=root',
+      'auth failure rhost=10.0.0.2 user=guest',
+      'auth failure rhost=10.0.0.3 user=test',
+    ];
+    expect(new Set(mineTemplates(lines))).toEqual(new Set(['auth failure <*> <*>']));
+  });
+
+  it('shares a template across argument lists of different lengths', () => {
+    const t = mineTemplates(['called (stack @0x1 @0x2)', 'called (stack @0x1 @0x2 @0x3 @0x4)']);
+    expect(t[0]).toBe(t[1]);
+  });
+
+  it('does not depend on input order', () => {
+    const lines = [
+      'job 1 started on node-a',
+      'job 2 started on node-b',
+      'job 3 started on node-c',
+      'job 4 finished',
+      'disk full on /dev/sda1',
+      'cache miss for key alpha',
+      'cache miss for key beta',
+    ];
+    const forward = mineTemplates(lines);
+    const reversed = mineTemplates(lines.slice().reverse()).reverse();
+    expect(reversed).toEqual(forward);
+  });
+
+  it('handles empty input and empty lines', () => {
+    expect(mineTemplates([])).toEqual([]);
+    expect(mineTemplates(['', ''])).toEqual(['', '']);
+  });
+});
+
+describe('TemplateMiner', () => {
+  it('returns the same id for repeated and equally masked lines', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('took 5 ms');
+    const b = miner.add('took 5 ms');
+    const c = miner.add('took 7 ms');
+    expect(a).toBe(b);
+    expect(a).toBe(c);
+    expect(miner.size).toBe(1);
+    expect(miner.template(a)).toBe('took <*> ms');
+  });
+
+  it('refreshes templates when lines are added after a read', () => {
+    const miner = new TemplateMiner();
+    const first = miner.add('user x logged in');
+    expect(miner.template(first)).toBe('user x logged in');
+    miner.add('user y logged in');
+    miner.add('user z logged in');
+    expect(miner.template(first)).toBe('user <*> logged in');
+  });
+});

@@ -1,0 +1,497 @@
+/**
+ * Online log template miner in the spirit of Drain (He et al., ICWS 2017), with stronger pre-masking.
+ *
+ * One configuration serves every log source: nothing here knows about a particular system. The
+ * heuristics are the widely shared ones: a token carrying digits is a parameter, quoted strings are
+ * parameters, runs of parameters collapse into one placeholder (so variable-length lists share a
+ * template), the first tokens of a message name the event, and lines that agree on most remaining
+ * constant tokens belong together.
+ */
+
+export const WILDCARD = '<*>';
+
+export interface TemplateMinerOptions {
+  /** Share of positions that must agree for Drain-style merging of multi-position differences. */
+  similarityThreshold?: number;
+  /** Distinct values a single differing position needs before it is taken as a parameter. */
+  minDistinctValues?: number;
+  /** Characters of a line considered; the rest becomes one placeholder. */
+  maxLineChars?: number;
+  /** Tokens of a line considered; the rest becomes one placeholder. */
+  maxTokens?: number;
+  /** Earlier clusters compared per line in the similarity pass. */
+  maxClustersPerBucket?: number;
+}
+
+const DEFAULTS: Required<TemplateMinerOptions> = {
+  similarityThreshold: 0.9,
+  minDistinctValues: 3,
+  maxLineChars: 8192,
+  maxTokens: 128,
+  maxClustersPerBucket: 64,
+};
+
+// The masking passes below are linear: every quantified run is anchored by a lookbehind to the
+// start of a token or segment, so a failed attempt never restarts inside the same run, and no
+// quantifier is nested over user text.
+const D = `\\s=:,;()[\\]{}<>'"|`; // whitespace and key/value delimiters
+const SEG_START = `(?<=^|[${D}]|\\.\\.)`; // a run of 2+ dots (leader dots, ellipses) also separates
+const SEG_CHAR = `(?:[^${D}.]|\\.(?=[^${D}.]))`; // a single dot stays inside versions and hosts
+const SEG_END = `(?![^${D}.]|\\.[^${D}.])`;
+const VALUE_WORDS = 'true|false|null|nil|none|undefined|nan|True|False|Null|None|NaN|TRUE|FALSE|NULL|NONE';
+
+/**
+ * One pass for the parameters found inside a token: segments holding a digit (counts, ids,
+ * addresses, versions, durations, timestamps), long runs of hex letters (hashes, pointers) and
+ * the literals every language prints for a value (they vary like numbers do).
+ */
+const VALUE_SEGMENT = new RegExp(
+  `${SEG_START}(?:(?=[^${D}.])${SEG_CHAR}*?\\d${SEG_CHAR}*|(?:[a-fA-F]{8,}|${VALUE_WORDS})${SEG_END})`,
+  'g'
+);
+const URL = /(?<![^\s=:,;()[\]{}<>'"|])[A-Za-z][\w+.-]*:\/\/[^\s"'<>]*/g;
+const EMAIL = /(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+/g;
+const SPACES = /\s+/g;
+const ODD_SPACE = /[^\S ]| {2}|^ | $/;
+/**
+ * A token with no letters left carries no event identity (`<*>:<*>`, `(<*>)`, `-<*>,`); an empty
+ * pair of brackets or quotes is a value that happens to be empty.
+ */
+const PARAMETER_TOKEN =
+  /(?<=^| )(?:[^ A-Za-z_\u0080-\uffff]*<\*>[^ A-Za-z_\u0080-\uffff]*|\(\)|\[\]|\{\}|''|<>)(?= |$)/g;
+const DATE = 'jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|am|pm|utc|gmt';
+/** Calendar words next to a number belong to a timestamp, not to the event. */
+const DATE_WORD = new RegExp(`(?<=^| )(?:${DATE})(?= <\\*>(?: |$))|(?<=(?:^| )<\\*> )(?:${DATE})(?= |$)`, 'gi');
+/** Runs of placeholders (argument lists, stack frames) collapse so their length does not matter. */
+const WILDCARD_RUN = /(?<=^| )<\*>(?: <\*>)+(?= |$)/g;
+
+/**
+ * Replaces double-quoted spans by a quoted placeholder, since a quoted value may contain spaces.
+ * Each quote is visited once, so this is linear in the line.
+ */
+function maskQuoted(line: string): string {
+  let first = line.indexOf('"');
+  if (first < 0) {
+    return line;
+  }
+  let out = '';
+  let pos = 0;
+  while (first >= 0) {
+    let end = first + 1;
+    // Skip escaped quotes so `"a \"b\" c"` is one value.
+    for (;;) {
+      end = line.indexOf('"', end);
+      if (end < 0 || line.charCodeAt(end - 1) !== 92) {
+        break;
+      }
+      end++;
+    }
+    if (end < 0) {
+      break;
+    }
+    out += line.slice(pos, first) + '"' + WILDCARD + '"';
+    pos = end + 1;
+    first = line.indexOf('"', pos);
+  }
+  return out + line.slice(pos);
+}
+
+/**
+ * Masks the variable parts of a message and normalizes whitespace to single spaces; the result
+ * is the message's masked token sequence joined by spaces (before any token cap).
+ */
+export function maskMessage(message: string, maxLineChars = DEFAULTS.maxLineChars): string {
+  const truncated = message.length > maxLineChars;
+  let s = maskQuoted(truncated ? message.slice(0, maxLineChars) : message);
+  if (s.indexOf('://') >= 0) {
+    s = s.replace(URL, WILDCARD);
+  }
+  if (s.indexOf('@') >= 0) {
+    s = s.replace(EMAIL, WILDCARD);
+  }
+  s = s.replace(VALUE_SEGMENT, WILDCARD);
+  if (ODD_SPACE.test(s)) {
+    s = s.replace(SPACES, ' ').trim();
+  }
+  if (truncated) {
+    s += ' ' + WILDCARD;
+  }
+  s = s.replace(PARAMETER_TOKEN, WILDCARD);
+  // Twice, so that `Fri Jun <*>` is reached from the number through `Jun`.
+  s = s.replace(DATE_WORD, WILDCARD).replace(DATE_WORD, WILDCARD);
+  return s.indexOf('<*> <*>') >= 0 ? s.replace(WILDCARD_RUN, WILDCARD) : s;
+}
+
+function capTokens(tokens: string[], maxTokens: number): string[] {
+  if (tokens.length <= maxTokens) {
+    return tokens;
+  }
+  const capped = tokens.slice(0, maxTokens);
+  if (capped[capped.length - 1] !== WILDCARD) {
+    capped.push(WILDCARD);
+  }
+  return capped;
+}
+
+/** Splits and masks a message into the token sequence the miner clusters on. */
+export function tokenizeMessage(message: string, options?: TemplateMinerOptions): string[] {
+  const masked = maskMessage(message, options?.maxLineChars ?? DEFAULTS.maxLineChars);
+  return masked === '' ? [] : capTokens(masked.split(' '), options?.maxTokens ?? DEFAULTS.maxTokens);
+}
+
+interface Cluster {
+  tokens: string[];
+  /** Interned token ids, kept in step with `tokens`. */
+  ids: number[];
+  members: number[];
+  hashA: number;
+  hashB: number;
+}
+
+const BASE_A = 0x01000193;
+const BASE_B = 0x5bd1e995;
+
+/**
+ * Collects messages, then clusters their distinct masked token sequences in one deterministic
+ * batch: the result depends only on the multiset of messages, never on their order.
+ */
+export class TemplateMiner {
+  private readonly opts: Required<TemplateMinerOptions>;
+  private readonly index = new Map<string, number>();
+  // Logs repeat whole lines often; remembering them skips masking for repeats.
+  private readonly seen = new Map<string, number>();
+  private readonly sequences: string[][] = [];
+  private result: string[] | undefined;
+
+  constructor(options?: TemplateMinerOptions) {
+    this.opts = { ...DEFAULTS, ...options };
+  }
+
+  /** Adds a message; the returned id is shared by messages with the same masked sequence. */
+  add(message: string): number {
+    let id = this.seen.get(message);
+    if (id !== undefined) {
+      return id;
+    }
+    const masked = maskMessage(message, this.opts.maxLineChars);
+    id = this.index.get(masked);
+    if (id === undefined) {
+      const tokens = masked === '' ? [] : masked.split(' ');
+      const capped = capTokens(tokens, this.opts.maxTokens);
+      const key = capped === tokens ? masked : capped.join(' ');
+      id = this.index.get(key);
+      if (id === undefined) {
+        id = this.sequences.length;
+        this.index.set(key, id);
+        this.sequences.push(capped);
+        this.result = undefined;
+      }
+      this.index.set(masked, id);
+    }
+    this.seen.set(message, id);
+    return id;
+  }
+
+  /** Number of distinct masked token sequences added so far. */
+  get size(): number {
+    return this.sequences.length;
+  }
+
+  /** The final template of an id returned by `add`. */
+  template(id: number): string {
+    if (!this.result) {
+      this.result = clusterSequences(this.sequences, this.opts);
+    }
+    return this.result[id] ?? '';
+  }
+}
+
+function clusterSequences(sequences: string[][], opts: Required<TemplateMinerOptions>): string[] {
+  const order = sequences.map((_, i) => i);
+  const keys = sequences.map((s) => s.join(' '));
+  order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  const intern = new Map<string, number>();
+  const byLength = new Map<number, Cluster[]>();
+  for (const id of order) {
+    const tokens = sequences[id].slice();
+    const ids = tokens.map((t) => {
+      let v = intern.get(t);
+      if (v === undefined) {
+        v = intern.size + 1;
+        intern.set(t, v);
+      }
+      return v;
+    });
+    let list = byLength.get(tokens.length);
+    if (!list) {
+      list = [];
+      byLength.set(tokens.length, list);
+    }
+    list.push(withHashes({ tokens, ids, members: [id], hashA: 0, hashB: 0 }));
+  }
+  let wildcardId = intern.get(WILDCARD);
+  if (wildcardId === undefined) {
+    wildcardId = intern.size + 1;
+  }
+  const out: string[] = new Array(sequences.length);
+  for (const [length, list] of byLength) {
+    const merged = mergeBySimilarity(mergeByColumns(list, length, wildcardId, opts), opts);
+    for (const c of merged) {
+      const template = c.tokens.join(' ');
+      for (const m of c.members) {
+        out[m] = template;
+      }
+    }
+  }
+  return out;
+}
+
+function scramble(id: number): number {
+  return Math.imul(id ^ (id >>> 15), 0x2c1b3c6d) >>> 0;
+}
+
+function withHashes(c: Cluster): Cluster {
+  let a = 0;
+  let b = 0;
+  for (const id of c.ids) {
+    a = (Math.imul(a, BASE_A) + id) >>> 0;
+    b = (Math.imul(b, BASE_B) + scramble(id)) >>> 0;
+  }
+  c.hashA = a;
+  c.hashB = b;
+  return c;
+}
+
+function powers(base: number, n: number): number[] {
+  const p = [1];
+  for (let i = 1; i < n; i++) {
+    p.push(Math.imul(p[i - 1], base) >>> 0);
+  }
+  return p;
+}
+
+function sameExcept(a: Cluster, b: Cluster, pos: number): boolean {
+  for (let i = 0; i < a.ids.length; i++) {
+    if (i !== pos && a.ids[i] !== b.ids[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Merges clusters that agree everywhere but one position, when that position shows enough
+ * distinct values to be a parameter. Two values are not enough: `startup`/`shutdown` or
+ * `begin`/`end` usually name different events, while a user or host name soon shows three.
+ * The first token names the event, so it never becomes a parameter here.
+ */
+function mergeByPosition(
+  clusters: Cluster[],
+  length: number,
+  wildcardId: number,
+  opts: Required<TemplateMinerOptions>
+): Cluster[] {
+  if (clusters.length < 2 || length < 2) {
+    return clusters;
+  }
+  const powA = powers(BASE_A, length);
+  const powB = powers(BASE_B, length);
+  let list = clusters;
+  for (let round = 0; round < 3; round++) {
+    let changed = false;
+    for (let pos = 1; pos < length; pos++) {
+      const wA = powA[length - 1 - pos];
+      const wB = powB[length - 1 - pos];
+      const groups = new Map<string, Cluster[]>();
+      for (const c of list) {
+        const id = c.ids[pos];
+        const ka = (c.hashA - Math.imul(id, wA)) >>> 0;
+        const kb = (c.hashB - Math.imul(scramble(id), wB)) >>> 0;
+        const key = ka + ':' + kb;
+        const g = groups.get(key);
+        if (g) {
+          g.push(c);
+        } else {
+          groups.set(key, [c]);
+        }
+      }
+      if (groups.size === list.length) {
+        continue;
+      }
+      const next: Cluster[] = [];
+      for (const g of groups.values()) {
+        if (g.length === 1) {
+          next.push(g[0]);
+          continue;
+        }
+        // Hash collisions are possible: only members that truly agree elsewhere are merged.
+        const head = g[0];
+        const same = g.filter((c) => sameExcept(head, c, pos));
+        const values = new Set(same.map((c) => c.ids[pos]));
+        if (values.has(wildcardId) || values.size >= opts.minDistinctValues) {
+          const tokens = head.tokens.slice();
+          const ids = head.ids.slice();
+          tokens[pos] = WILDCARD;
+          ids[pos] = wildcardId;
+          const members: number[] = [];
+          for (const c of same) {
+            for (const m of c.members) {
+              members.push(m);
+            }
+          }
+          next.push(withHashes({ tokens, ids, members, hashA: 0, hashB: 0 }));
+          changed = true;
+          for (const c of g) {
+            if (!same.includes(c)) {
+              next.push(c);
+            }
+          }
+        } else {
+          for (const c of g) {
+            next.push(c);
+          }
+        }
+      }
+      list = next;
+    }
+    if (!changed) {
+      break;
+    }
+  }
+  return list;
+}
+
+/**
+ * Once a position has proven to be a parameter for one event, the same position is a parameter
+ * for events that share the first token and length; masking it there lets a second parameter
+ * reach its three distinct values (`rhost=<*> user=root` beside `rhost=a.example user=guest`).
+ */
+function mergeByColumns(
+  clusters: Cluster[],
+  length: number,
+  wildcardId: number,
+  opts: Required<TemplateMinerOptions>
+): Cluster[] {
+  let list = mergeByPosition(clusters, length, wildcardId, opts);
+  for (let round = 0; round < 3 && list.length > 1; round++) {
+    const columns = new Map<number, Set<number>>();
+    for (const c of list) {
+      for (let i = 1; i < length; i++) {
+        if (c.ids[i] === wildcardId) {
+          let set = columns.get(c.ids[0]);
+          if (!set) {
+            set = new Set();
+            columns.set(c.ids[0], set);
+          }
+          set.add(i);
+        }
+      }
+    }
+    let changed = false;
+    const byKey = new Map<string, Cluster>();
+    const next: Cluster[] = [];
+    for (const c of list) {
+      const cols = columns.get(c.ids[0]);
+      let masked = c;
+      if (cols) {
+        let tokens: string[] | undefined;
+        let ids: number[] | undefined;
+        for (const i of cols) {
+          if (c.ids[i] !== wildcardId) {
+            tokens = tokens ?? c.tokens.slice();
+            ids = ids ?? c.ids.slice();
+            tokens[i] = WILDCARD;
+            ids[i] = wildcardId;
+          }
+        }
+        if (tokens && ids) {
+          changed = true;
+          masked = withHashes({ tokens, ids, members: c.members, hashA: 0, hashB: 0 });
+        }
+      }
+      const key = masked.ids.join(',');
+      const prev = byKey.get(key);
+      if (prev) {
+        prev.members = prev.members.concat(masked.members);
+        changed = true;
+      } else {
+        const own = masked === c ? { ...c, members: c.members.slice() } : masked;
+        byKey.set(key, own);
+        next.push(own);
+      }
+    }
+    if (!changed) {
+      break;
+    }
+    list = mergeByPosition(next, length, wildcardId, opts);
+  }
+  return list;
+}
+
+/**
+ * Drain's merge for lines that differ in several places at once: within one first token and
+ * length, a cluster joins the most similar earlier one when enough positions agree.
+ */
+function mergeBySimilarity(clusters: Cluster[], opts: Required<TemplateMinerOptions>): Cluster[] {
+  if (clusters.length < 2 || opts.similarityThreshold > 1) {
+    return clusters;
+  }
+  const byPrefix = new Map<string, Cluster[]>();
+  const out: Cluster[] = [];
+  for (const c of clusters) {
+    const first = c.tokens[0] ?? '';
+    let reps = byPrefix.get(first);
+    if (!reps) {
+      reps = [];
+      byPrefix.set(first, reps);
+    }
+    let best: Cluster | undefined;
+    let bestSim = -1;
+    const n = Math.min(reps.length, opts.maxClustersPerBucket);
+    for (let r = 0; r < n; r++) {
+      const sim = similarity(reps[r].tokens, c.tokens);
+      if (sim > bestSim) {
+        bestSim = sim;
+        best = reps[r];
+      }
+    }
+    if (best && bestSim >= opts.similarityThreshold) {
+      const t = best.tokens;
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] !== c.tokens[i]) {
+          t[i] = WILDCARD;
+        }
+      }
+      for (const m of c.members) {
+        best.members.push(m);
+      }
+    } else {
+      const copy: Cluster = { ...c, tokens: c.tokens.slice(), members: c.members.slice() };
+      reps.push(copy);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+
+// Share of positions that agree; a placeholder on either side agrees with anything.
+function similarity(template: string[], tokens: string[]): number {
+  if (template.length === 0) {
+    return 1;
+  }
+  let same = 0;
+  for (let i = 0; i < template.length; i++) {
+    const t = template[i];
+    if (t === WILDCARD || t === tokens[i] || tokens[i] === WILDCARD) {
+      same++;
+    }
+  }
+  return same / template.length;
+}
+
+/** Mines templates for a batch of messages; `result[i]` is the final template of `messages[i]`. */
+export function mineTemplates(messages: readonly string[], options?: TemplateMinerOptions): string[] {
+  const miner = new TemplateMiner(options);
+  const ids = messages.map((m) => miner.add(m));
+  return ids.map((id) => miner.template(id));
+}
