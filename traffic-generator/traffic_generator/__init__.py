@@ -1,0 +1,1 @@
+"""Traffic generator for the sample services, with failure scenarios."""
