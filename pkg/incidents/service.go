@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -197,7 +198,7 @@ func (s *Service) List(ctx context.Context, f store.ListFilter) (*Page, error) {
 }
 
 // maxPatchAttempts bounds retries when a concurrent writer wins the race.
-const maxPatchAttempts = 8
+const maxPatchAttempts = 20
 
 func describe(s string) string {
 	if s == "" {
@@ -258,6 +259,12 @@ func (s *Service) Patch(ctx context.Context, a Actor, id string, req *PatchReque
 			if errors.Is(err, store.ErrConflict) {
 				if req.Version != nil {
 					return nil, &ConflictError{Expected: *req.Version, Current: cur.Version + 1}
+				}
+				// Someone else won: back off a little (jittered), re-read, re-check.
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(time.Duration(1+mrand.IntN(2+attempt)) * time.Millisecond):
 				}
 				continue
 			}

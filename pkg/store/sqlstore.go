@@ -21,9 +21,9 @@ type migration struct {
 
 // dialect holds what differs between SQL backends.
 type dialect struct {
-	name       string
+	name        string
 	placeholder func(n int) string
-	migrations []migration
+	migrations  []migration
 	// lock serializes migrations across processes (advisory lock for
 	// Postgres, BEGIN IMMEDIATE for SQLite) and runs fn in a transaction.
 	migrate func(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error
