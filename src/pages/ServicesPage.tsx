@@ -12,7 +12,7 @@ import { useServiceViewParams } from '../hooks/useTimeRangeParams';
 import { sloFor } from '../settings/presets';
 import { testIds } from '../testIds';
 import { ServicePicker } from '../components/service/ServicePicker';
-import { MetricsSection } from '../components/service/MetricsSection';
+import { ServiceAnalysisView } from '../components/analysis/ServiceAnalysisView';
 
 export function ServicesPage() {
   const s = useStyles2(getStyles);
@@ -54,7 +54,7 @@ export function ServicesPage() {
           <RefreshPicker value={view.refreshInterval} onRefresh={view.refresh} onIntervalChanged={view.setRefreshInterval} />
         </div>
         {service ? (
-          <MetricsSection data={metrics} timeRange={timeRange} />
+          <ServiceAnalysisView sections={{ metrics }} fromMs={fromMs} toMs={toMs} />
         ) : (
           <EmptyState variant="call-to-action" message="Pick a service">
             Choose a service to see its error rate, latency, SLO burn and error budget for the selected time range.

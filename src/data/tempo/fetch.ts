@@ -1,5 +1,5 @@
 import type { DataQuery } from '@grafana/schema';
-import { summarizeTrace, type Span, type TraceSummary } from '../../engine/traces/traceSummary';
+import { summarizeTrace, type TraceLookup } from '../../engine/traces/traceSummary';
 import type { AppSettings } from '../../settings/types';
 import { errorMessage, runQueries } from '../datasource';
 import { toSpans } from './normalize';
@@ -12,11 +12,6 @@ interface TempoQuery extends DataQuery {
 /** Most traces looked up per view, and how many lookups run at once. */
 export const MAX_TRACE_LOOKUPS = 10;
 export const TRACE_LOOKUP_CONCURRENCY = 4;
-
-export type TraceLookup =
-  | { traceId: string; status: 'found'; summary: TraceSummary; spans: Span[] }
-  | { traceId: string; status: 'not-found' }
-  | { traceId: string; status: 'error'; message: string };
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping the input order. */
 export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

@@ -25,6 +25,12 @@ export interface TraceSummary {
   services: string[];
 }
 
+/** The outcome of looking one trace up: one failed lookup is a row, not a failed panel. */
+export type TraceLookup =
+  | { traceId: string; status: 'found'; summary: TraceSummary; spans: Span[] }
+  | { traceId: string; status: 'not-found' }
+  | { traceId: string; status: 'error'; message: string };
+
 /**
  * Root, duration and errors of one trace. The root is the span without a parent in the
  * trace (the earliest such span when a trace is incomplete and several are parentless).
