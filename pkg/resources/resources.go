@@ -275,3 +275,14 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, a incidents.Act
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// WithPluginContext serves h with a fixed plugin context, as Grafana's
+// resource call would carry. For tests and the load benchmark only: in the
+// plugin, httpadapter sets the real context per call.
+func WithPluginContext(h http.Handler, pc backend.PluginContext) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := backend.WithPluginContext(r.Context(), pc)
+		ctx = backend.WithUser(ctx, pc.User)
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
