@@ -1,0 +1,207 @@
+"""Gets the observability servers' binaries into the cache, building them when missing.
+
+- Prometheus: the Debian package's binary (2.42, which has --web.enable-remote-write-receiver),
+  fetched with `apt-get download` and unpacked into the cache: no daemon is installed or started.
+  `RCP_PROMETHEUS_BIN` or a `prometheus` on PATH is used instead when given.
+- Loki and Tempo: their Go modules at pinned versions, downloaded from the Go module proxy and
+  built in a writable copy of the module (which honours the modules' replace directives, which
+  `go install pkg@version` refuses). Builds run under `nice`, with `-p 2`, one at a time (a lock
+  file), and record their wall time and size in `<cache>/bin/<name>-<version>.json`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+LOKI_VERSION = "v3.7.8"
+# Tempo's v2 tags are not valid versions of its module (no /v2 suffix), so the proxy only
+# serves commits as pseudo-versions. This one is the commit Grafana 12.1 pins (May 2025,
+# between Tempo 2.7 and 2.8); the checksum database does not know it, hence GONOSUMDB below.
+TEMPO_VERSION = "v1.5.1-0.20250529124718-87c2dc380cec"
+PROMETHEUS_DEB = "prometheus"
+
+
+@dataclass(frozen=True)
+class GoBinary:
+    name: str
+    module: str
+    version: str
+    package: str
+    # Extra modules to place inside the copy, for replace directives pointing at nested modules
+    # that the module zip leaves out: (directory in the copy, module, version).
+    nested: tuple[tuple[str, str, str], ...] = ()
+    nosumdb: bool = False
+
+
+LOKI = GoBinary(
+    "loki",
+    "github.com/grafana/loki/v3",
+    LOKI_VERSION,
+    "./cmd/loki",
+    # `replace github.com/grafana/loki/pkg/push => ./pkg/push`: the version its go.mod requires.
+    nested=(("pkg/push", "github.com/grafana/loki/pkg/push", "v0.0.0-20250630054201-94c0ba7b0952"),),
+)
+TEMPO = GoBinary("tempo", "github.com/grafana/tempo", TEMPO_VERSION, "./cmd/tempo", nosumdb=True)
+
+
+def log(msg: str) -> None:
+    print(f"[stack] {msg}", file=sys.stderr, flush=True)
+
+
+def go_env(cache: Path, binary: GoBinary) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "CGO_ENABLED": "0",
+            "GOTOOLCHAIN": "local",
+            "GOFLAGS": f"-p={os.environ.get('RCP_BUILD_PARALLELISM', '2')} -mod=readonly -buildvcs=false",
+            "GOCACHE": str(cache / "go-build"),
+        }
+    )
+    if binary.nosumdb:
+        env["GONOSUMDB"] = ",".join(filter(None, [env.get("GONOSUMDB"), binary.module]))
+    return env
+
+
+def _go_download(module: str, version: str, env: dict[str, str]) -> Path:
+    out = subprocess.run(
+        ["go", "mod", "download", "-json", f"{module}@{version}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    try:
+        info = json.loads(out.stdout)
+    except ValueError:
+        raise RuntimeError(f"go mod download {module}@{version} failed: {out.stderr.strip()}") from None
+    if info.get("Error") or not info.get("Dir"):
+        raise RuntimeError(f"go mod download {module}@{version} failed: {info.get('Error') or out.stderr.strip()}")
+    return Path(info["Dir"])
+
+
+def dir_size(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, f)).st_size
+    return total
+
+
+class BuildLock:
+    """One build at a time on the machine, across clones and processes."""
+
+    def __init__(self, cache: Path) -> None:
+        cache.mkdir(parents=True, exist_ok=True)
+        self.path = cache / "build.lock"
+
+    def __enter__(self) -> BuildLock:
+        self._f = open(self.path, "w")
+        fcntl.flock(self._f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._f, fcntl.LOCK_UN)
+        self._f.close()
+
+
+def binary_path(cache: Path, binary: GoBinary) -> Path:
+    return cache / "bin" / f"{binary.name}-{binary.version}"
+
+
+def ensure_go_binary(cache: Path, binary: GoBinary, build_log: Path) -> Path:
+    target = binary_path(cache, binary)
+    if target.exists():
+        return target
+    with BuildLock(cache):
+        if target.exists():  # built by someone else while we waited
+            return target
+        if not shutil.which("go"):
+            raise RuntimeError(f"{binary.name} {binary.version} is not built and there is no Go toolchain to build it")
+        env = go_env(cache, binary)
+        log(f"building {binary.name} {binary.version} (first run only; several minutes; log: {build_log})")
+        started = time.monotonic()
+        src = cache / "src" / f"{binary.name}-{binary.version}"
+        if src.exists():
+            shutil.rmtree(src)
+        src.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(_go_download(binary.module, binary.version, env), src)
+        for rel, module, version in binary.nested:
+            dest = src / rel
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.copytree(_go_download(module, version, env), dest)
+        for root, dirs, files in os.walk(src):  # the module cache is read-only
+            for n in dirs + files:
+                os.chmod(os.path.join(root, n), 0o755 if n in dirs else 0o644)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        cmd = ["nice", "-n", "10", "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", str(tmp), binary.package]
+        build_log.parent.mkdir(parents=True, exist_ok=True)
+        with open(build_log, "a") as out:
+            out.write(f"$ (cd {src} && {' '.join(cmd)})\n")
+            out.flush()
+            rc = subprocess.run(cmd, cwd=src, env=env, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+        if rc != 0:
+            raise RuntimeError(f"building {binary.name} failed (exit {rc}); see {build_log}")
+        tmp.rename(target)
+        shutil.rmtree(src, ignore_errors=True)
+        record = {
+            "name": binary.name,
+            "module": binary.module,
+            "version": binary.version,
+            "build_seconds": round(time.monotonic() - started, 1),
+            "binary_bytes": target.stat().st_size,
+            "go_build_cache_bytes": dir_size(cache / "go-build"),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        target.with_name(target.name + ".json").write_text(json.dumps(record, indent=2) + "\n")
+        log(f"built {binary.name} in {record['build_seconds']}s -> {target}")
+        return target
+
+
+def ensure_prometheus(cache: Path) -> Path:
+    explicit = os.environ.get("RCP_PROMETHEUS_BIN")
+    if explicit:
+        return Path(explicit)
+    found = sorted((cache / "bin").glob("prometheus-*"))
+    found = [p for p in found if not p.name.endswith(".json")]
+    if found:
+        return found[-1]
+    on_path = shutil.which("prometheus")
+    if on_path:
+        return Path(on_path)
+    with BuildLock(cache):
+        log("fetching Debian's prometheus package into the cache (no daemon is installed)")
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = ["apt-get", "download", "-q", PROMETHEUS_DEB]
+            if subprocess.run(cmd, cwd=tmp, capture_output=True, check=False).returncode != 0:
+                subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+                subprocess.run(cmd, cwd=tmp, check=True, capture_output=True)
+            deb = next(Path(tmp).glob("prometheus_*.deb"))
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True)
+            version = deb.name.split("_")[1].replace("+", "-").replace(":", "-")
+            target = cache / "bin" / f"prometheus-{version}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(tmp) / "x" / "usr" / "bin" / "prometheus", target)
+        return target
+
+
+def ensure_all(cache: Path, build_logs: Path) -> dict[str, Path]:
+    return {
+        "prometheus": ensure_prometheus(cache),
+        "loki": ensure_go_binary(cache, LOKI, build_logs / "build-loki.log"),
+        "tempo": ensure_go_binary(cache, TEMPO, build_logs / "build-tempo.log"),
+    }

@@ -1,0 +1,256 @@
+"""Starts, health-checks and stops the processes of the native stack."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import ensure_all, log
+from .config import REPO, Paths, busy_ports, config_values, render, urls
+
+OBSERVABILITY = REPO / "observability"
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    ready_url: str | None
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = REPO
+    ready_timeout: float = 120.0
+
+
+def render_configs(paths: Paths, values: dict[str, str]) -> dict[str, Path]:
+    paths.config.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name in ("prometheus.yml", "loki.yaml", "tempo.yaml"):
+        target = paths.config / name
+        target.write_text(render((OBSERVABILITY / name).read_text(), values))
+        out[name] = target
+    return out
+
+
+def plan(
+    paths: Paths, ports: dict[str, int], binaries: dict[str, Path], traffic: dict | None, values: dict[str, str]
+) -> list[Proc]:
+    """The processes, in start order (each waits for the ones before it to be ready)."""
+    u = urls(ports)
+    cfg = {name: paths.config / name for name in ("prometheus.yml", "loki.yaml", "tempo.yaml")}
+    py = sys.executable
+    app_env = {
+        "PYTHONPATH": str(REPO / "sample-app"),
+        "PYTHONUNBUFFERED": "1",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": u["tempo_otlp_http"],
+        "LOKI_URL": u["loki"],
+        "HOST": "127.0.0.1",
+    }
+    procs = [
+        Proc(
+            "prometheus",
+            [
+                str(binaries["prometheus"]),
+                f"--config.file={cfg['prometheus.yml']}",
+                f"--storage.tsdb.path={paths.data / 'prometheus'}",
+                f"--web.listen-address=127.0.0.1:{ports['prometheus']}",
+                "--web.enable-remote-write-receiver",
+                "--web.enable-lifecycle",
+                "--storage.tsdb.retention.time=2d",
+            ],
+            f"{u['prometheus']}/-/ready",
+        ),
+        Proc("loki", [str(binaries["loki"]), f"-config.file={cfg['loki.yaml']}"], f"{u['loki']}/ready"),
+        Proc("tempo", [str(binaries["tempo"]), f"-config.file={cfg['tempo.yaml']}"], f"{u['tempo']}/ready"),
+        Proc(
+            "payments",
+            [py, "-m", "sample_app", "--service", "payments", "--port", str(ports["payments"])],
+            f"{u['payments']}/health",
+            env=app_env,
+        ),
+        Proc(
+            "sample-app",
+            [py, "-m", "sample_app", "--service", "sample-app", "--port", str(ports["sample_app"])],
+            f"{u['sample_app']}/health",
+            env={**app_env, "PAYMENTS_URL": u["payments"]},
+        ),
+    ]
+    if traffic is not None:
+        procs.append(
+            Proc(
+                "traffic-generator",
+                [
+                    py,
+                    "-m",
+                    "traffic_generator",
+                    "--scenario",
+                    traffic["scenario"],
+                    "--duration",
+                    str(traffic["duration"]),
+                    "--rps",
+                    str(traffic["rps"]),
+                    "--target-url",
+                    u["sample_app"],
+                    "--payments-url",
+                    u["payments"],
+                    "--events-file",
+                    str(paths.logs / "traffic-events.jsonl"),
+                ],
+                None,
+                env={"PYTHONPATH": str(REPO / "traffic-generator"), "PYTHONUNBUFFERED": "1"},
+            )
+        )
+    return procs
+
+
+def pid_of(paths: Paths, name: str) -> int | None:
+    f = paths.pids / f"{name}.pid"
+    try:
+        pid = int(f.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return pid
+
+
+def is_ready(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return 200 <= r.status < 300
+    except OSError:
+        return False
+
+
+def start(paths: Paths, proc: Proc) -> int:
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    paths.pids.mkdir(parents=True, exist_ok=True)
+    logfile = open(paths.logs / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
+    env = {**os.environ, **proc.env}
+    child = subprocess.Popen(
+        proc.argv,
+        cwd=proc.cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=logfile,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: `down` stops it and its children
+    )
+    logfile.close()
+    (paths.pids / f"{proc.name}.pid").write_text(f"{child.pid}\n")
+    return child.pid
+
+
+def wait_ready(paths: Paths, proc: Proc, pid: int) -> None:
+    if proc.ready_url is None:
+        return
+    deadline = time.monotonic() + proc.ready_timeout
+    while time.monotonic() < deadline:
+        if pid_of(paths, proc.name) is None:
+            tail = (paths.logs / f"{proc.name}.log").read_text(errors="replace").splitlines()[-15:]
+            raise RuntimeError(f"{proc.name} exited during start-up; last lines of its log:\n" + "\n".join(tail))
+        if is_ready(proc.ready_url):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{proc.name} not ready at {proc.ready_url} after {proc.ready_timeout:.0f}s")
+
+
+def up(paths: Paths, ports: dict[str, int], cache: Path, traffic: dict | None, scrape_interval: str) -> dict[str, str]:
+    running = [name for name in names(paths) if pid_of(paths, name)]
+    if running:
+        raise RuntimeError(f"the stack in {paths.state} is already running ({', '.join(running)}); stop it first")
+    busy = busy_ports(ports)
+    if busy:
+        desc = ", ".join(f"{n}={p}" for n, p in busy.items())
+        raise RuntimeError(f"ports in use: {desc}; set RCP_<NAME>_PORT or RCP_PORT_OFFSET")
+    binaries = ensure_all(cache, paths.logs)
+    values = config_values(ports, paths, scrape_interval)
+    render_configs(paths, values)
+    for d in ("prometheus", "loki", "tempo"):
+        (paths.data / d).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        for proc in plan(paths, ports, binaries, traffic, values):
+            pid = start(paths, proc)
+            wait_ready(paths, proc, pid)
+            log(f"{proc.name} ready (pid {pid})")
+    except BaseException:
+        down(paths)
+        raise
+    u = urls(ports)
+    (paths.state / "stack.json").write_text(
+        json.dumps({"ports": ports, "urls": u, "binaries": {k: str(v) for k, v in binaries.items()}}, indent=2) + "\n"
+    )
+    log(f"stack up in {time.monotonic() - started:.0f}s; logs in {paths.logs}")
+    return u
+
+
+def names(paths: Paths) -> list[str]:
+    if not paths.pids.exists():
+        return []
+    return sorted(p.stem for p in paths.pids.glob("*.pid"))
+
+
+STOP_ORDER = ["traffic-generator", "sample-app", "payments", "tempo", "loki", "prometheus"]
+
+
+def down(paths: Paths, timeout: float = 20.0) -> list[str]:
+    """Stops what this state folder started: SIGTERM to each process group, SIGKILL after `timeout`."""
+    present = names(paths)
+    order = [n for n in STOP_ORDER if n in present] + [n for n in present if n not in STOP_ORDER]
+    stopped = []
+    for name in order:
+        pid = pid_of(paths, name)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while pid_of(paths, name) is not None and time.monotonic() < deadline:
+                _reap(pid)
+                time.sleep(0.2)
+            if pid_of(paths, name) is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                _reap(pid)
+            stopped.append(name)
+        (paths.pids / f"{name}.pid").unlink(missing_ok=True)
+    return stopped
+
+
+def _reap(pid: int) -> None:
+    """Collects a child of this process so that it does not linger as a zombie."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def status(paths: Paths, ports: dict[str, int]) -> list[tuple[str, int | None, str]]:
+    u = urls(ports)
+    ready_urls = {
+        "prometheus": f"{u['prometheus']}/-/ready",
+        "loki": f"{u['loki']}/ready",
+        "tempo": f"{u['tempo']}/ready",
+        "payments": f"{u['payments']}/health",
+        "sample-app": f"{u['sample_app']}/health",
+    }
+    rows = []
+    for name in STOP_ORDER[::-1]:
+        pid = pid_of(paths, name)
+        if pid is None:
+            state = "stopped"
+        elif name in ready_urls:
+            state = "ready" if is_ready(ready_urls[name]) else "not ready"
+        else:
+            state = "running"
+        rows.append((name, pid, state))
+    return rows

@@ -1,0 +1,94 @@
+/**
+ * The plugin's own query builders and pattern miner, as a command line for the Python
+ * integration tests, so that they check the real servers with exactly the queries the page runs.
+ *
+ *   node build/cli/queries.cjs queries --service S --from MS --to MS [--window S] [--settings JSON]
+ *   node build/cli/queries.cjs mine < messages.json      (a JSON array of strings)
+ *
+ * Bundled with: npx esbuild tests/integration/queries_cli.ts --bundle --platform=node --outfile=build/cli/queries.cjs
+ */
+import { readFileSync } from 'fs';
+
+import { errorCountExpr, errorLinesExpr, patternCountExpr, streamSelector } from '../../src/data/loki/queries';
+import {
+  dependencyTargets,
+  errorRateByRouteExpr,
+  errorRateExpr,
+  latencyQuantileExpr,
+  requestRateExpr,
+  servicesExpr,
+  seriesTargets,
+  summaryTargets,
+} from '../../src/data/prometheus/queries';
+import { mineTemplates } from '../../src/engine/patterns/templateMiner';
+import { resolveSettings } from '../../src/settings/presets';
+import type { AppSettings } from '../../src/settings/types';
+
+function flags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      throw new Error(`unexpected argument ${a}`);
+    }
+    out[a.slice(2)] = argv[++i] ?? '';
+  }
+  return out;
+}
+
+function queries(f: Record<string, string>) {
+  const service = f.service;
+  if (!service) {
+    throw new Error('--service is required');
+  }
+  const to = Number(f.to ?? Date.now());
+  const from = Number(f.from ?? to - 3600_000);
+  const window = Number(f.window ?? 60);
+  const stored = f.settings ? (JSON.parse(f.settings) as Partial<AppSettings>) : undefined;
+  const settings = resolveSettings(stored);
+  const m = settings.metrics;
+  const logs = settings.logs;
+  return {
+    settings,
+    prometheus: {
+      requestRate: requestRateExpr(m, service, window),
+      errorRate: errorRateExpr(m, service, window),
+      p95: latencyQuantileExpr(m, service, window),
+      errorsByRoute: errorRateByRouteExpr(m, service, window),
+      services: servicesExpr(m, window),
+      summary: summaryTargets(m, service, from, to, settings.slo.default.periodDays),
+      series: seriesTargets(m, service, from, to),
+      dependencies: dependencyTargets(m, from, to),
+    },
+    loki: {
+      stream: streamSelector(logs, service),
+      errorLines: errorLinesExpr(logs, service),
+      errorCount: errorCountExpr(logs, service, window),
+      // A line filter for a template is the page's job; this one is for tests that name one.
+      patternCount: f.lineFilter ? patternCountExpr(logs, service, f.lineFilter, window) : undefined,
+    },
+  };
+}
+
+function mine() {
+  const messages = JSON.parse(readFileSync(0, 'utf8')) as string[];
+  const counts = new Map<string, number>();
+  for (const t of mineTemplates(messages)) {
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  return [...counts.entries()].map(([template, count]) => ({ template, count })).sort((a, b) => b.count - a.count);
+}
+
+function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'queries') {
+    process.stdout.write(JSON.stringify(queries(flags(rest)), null, 2) + '\n');
+  } else if (command === 'mine') {
+    process.stdout.write(JSON.stringify(mine(), null, 2) + '\n');
+  } else {
+    process.stderr.write('usage: queries.cjs queries --service S [--from MS --to MS --window S --settings JSON] | mine\n');
+    process.exit(2);
+  }
+}
+
+main();

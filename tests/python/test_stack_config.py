@@ -1,0 +1,121 @@
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stack.config import (
+    DEFAULT_PORTS,
+    REPO,
+    busy_ports,
+    cache_dir,
+    config_values,
+    port_env_name,
+    render,
+    render_defaults,
+    resolve_ports,
+    state_paths,
+)
+from stack.runner import plan, render_configs
+
+OBS = REPO / "observability"
+
+
+def test_render_values_defaults_and_missing():
+    assert render("a ${X} b ${Y:-dflt} c ${Z:-}", {"X": "1"}) == "a 1 b dflt c "
+    assert render("${Y:-dflt}", {"Y": "set"}) == "set"
+    assert render("no placeholders $HOME {X}", {}) == "no placeholders $HOME {X}"
+    with pytest.raises(KeyError, match="NOPE"):
+        render("${NOPE}", {})
+
+
+def test_default_ports_and_env_overrides():
+    assert resolve_ports({}) == DEFAULT_PORTS
+    ports = resolve_ports({"RCP_PORT_OFFSET": "100", port_env_name("loki"): "23100"})
+    assert ports["loki"] == 23100
+    assert ports["prometheus"] == DEFAULT_PORTS["prometheus"] + 100
+    assert port_env_name("tempo_otlp_http") == "RCP_TEMPO_OTLP_HTTP_PORT"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RCP_LOKI_PORT": "abc"}, "RCP_LOKI_PORT must be a port number"),
+        ({"RCP_LOKI_PORT": "80"}, "outside 1024-65535"),
+        ({"RCP_PORT_OFFSET": "60000"}, "outside"),
+        ({"RCP_PORT_OFFSET": "x"}, "RCP_PORT_OFFSET must be an integer"),
+        ({"RCP_LOKI_PORT": str(DEFAULT_PORTS["tempo"])}, "are both"),
+    ],
+)
+def test_bad_ports(env, message):
+    with pytest.raises(ValueError, match=message):
+        resolve_ports(env)
+
+
+def test_busy_ports_finds_a_listener():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert busy_ports({"x": port}) == {"x": port}
+    assert busy_ports({}) == {}
+
+
+def test_paths_and_cache_dir(tmp_path):
+    assert state_paths({"RCP_STACK_DIR": str(tmp_path)}).logs == tmp_path / "logs"
+    assert state_paths({}).state == REPO / ".stack"
+    assert cache_dir({"XDG_CACHE_HOME": "/x/cache"}) == Path("/x/cache/rcp-stack")
+    assert cache_dir({"HOME": "/home/u"}) == Path("/home/u/.cache/rcp-stack")
+    assert cache_dir({"RCP_STACK_CACHE": str(tmp_path)}) == tmp_path
+
+
+def test_native_configs_render_with_loopback_ports(tmp_path):
+    paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
+    ports = resolve_ports({"RCP_PORT_OFFSET": "7"})
+    files = render_configs(paths, config_values(ports, paths))
+    prom = yaml.safe_load(files["prometheus.yml"].read_text())
+    targets = {c["job_name"]: c["static_configs"][0]["targets"][0] for c in prom["scrape_configs"]}
+    assert targets["sample-app"] == f"127.0.0.1:{ports['sample_app']}"
+    assert targets["payments"] == f"127.0.0.1:{ports['payments']}"
+    assert prom["global"]["scrape_interval"] == "5s"
+
+    loki = yaml.safe_load(files["loki.yaml"].read_text())
+    assert loki["server"]["http_listen_port"] == ports["loki"]
+    assert loki["server"]["http_listen_address"] == "127.0.0.1"
+    assert loki["common"]["storage"]["filesystem"]["chunks_directory"] == str(tmp_path / "data/loki/chunks")
+
+    tempo = yaml.safe_load(files["tempo.yaml"].read_text())
+    assert tempo["server"]["http_listen_port"] == ports["tempo"]
+    otlp = tempo["distributor"]["receivers"]["otlp"]["protocols"]
+    assert otlp["http"]["endpoint"] == f"127.0.0.1:{ports['tempo_otlp_http']}"
+    gen = tempo["metrics_generator"]
+    assert gen["storage"]["remote_write"][0]["url"] == f"http://127.0.0.1:{ports['prometheus']}/api/v1/write"
+    assert {"service-graphs", "span-metrics"} <= set(tempo["overrides"]["defaults"]["metrics_generator"]["processors"])
+    assert tempo["storage"]["trace"]["local"]["path"] == str(tmp_path / "data/tempo/blocks")
+    for text in (f.read_text() for f in files.values()):
+        assert "${" not in text
+
+
+def test_docker_defaults_point_at_compose_services():
+    prom = yaml.safe_load(render_defaults((OBS / "prometheus.yml").read_text()))
+    targets = {c["job_name"]: c["static_configs"][0]["targets"][0] for c in prom["scrape_configs"]}
+    assert targets["sample-app"] == "sample-app:8080"
+    tempo = yaml.safe_load(render_defaults((OBS / "tempo.yaml").read_text()))
+    assert tempo["metrics_generator"]["storage"]["remote_write"][0]["url"] == "http://prometheus:9090/api/v1/write"
+    assert tempo["distributor"]["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"] == "0.0.0.0:4317"
+    loki = yaml.safe_load(render_defaults((OBS / "loki.yaml").read_text()))
+    assert loki["server"]["http_listen_port"] == 3100
+
+
+def test_plan_wires_the_services_to_each_other(tmp_path):
+    paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
+    ports = resolve_ports({})
+    binaries = {n: Path(f"/bin/{n}") for n in ("prometheus", "loki", "tempo")}
+    procs = {p.name: p for p in plan(paths, ports, binaries, {"scenario": "steady", "duration": 5, "rps": 2}, {})}
+    assert list(procs) == ["prometheus", "loki", "tempo", "payments", "sample-app", "traffic-generator"]
+    assert "--web.enable-remote-write-receiver" in procs["prometheus"].argv
+    assert procs["sample-app"].env["PAYMENTS_URL"] == f"http://127.0.0.1:{ports['payments']}"
+    assert procs["sample-app"].env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://127.0.0.1:{ports['tempo_otlp_http']}"
+    assert procs["payments"].env["LOKI_URL"] == f"http://127.0.0.1:{ports['loki']}"
+    assert procs["traffic-generator"].ready_url is None
+    assert "traffic-generator" not in {p.name for p in plan(paths, ports, binaries, None, {})}
