@@ -1,0 +1,218 @@
+// Command incidents-load is the incident store load benchmark: concurrent
+// create and list requests through the real HTTP handler the plugin serves
+// (resources.Handler.Routes behind httptest.NewServer, with a fixed plugin
+// context standing in for Grafana), against SQLite or PostgreSQL.
+//
+//	go run ./pkg/cmd/incidents-load -backend sqlite -workers 16 -requests 4000
+//	scripts/with-postgres.sh go run ./pkg/cmd/incidents-load -backend postgres
+//
+// It sends traffic only to its own loopback test server, is bounded in
+// request count and in time (-timeout), and stops by itself.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/rcp/reliability/pkg/incidents"
+	"github.com/rcp/reliability/pkg/resources"
+	"github.com/rcp/reliability/pkg/store"
+	"github.com/rcp/reliability/pkg/store/storetest"
+)
+
+type result struct {
+	name      string
+	requests  int
+	errors    int64
+	elapsed   time.Duration
+	latencies []time.Duration
+}
+
+func (r result) pct(p float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	i := int(p * float64(len(r.latencies)-1))
+	return r.latencies[i]
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "incidents-load: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	backendName := flag.String("backend", "sqlite", "sqlite or postgres")
+	dsn := flag.String("dsn", os.Getenv(storetest.EnvPostgresDSN), "PostgreSQL DSN (default $"+storetest.EnvPostgresDSN+"); a fresh schema is created in it and dropped after")
+	workers := flag.Int("workers", 16, "concurrent HTTP clients")
+	requests := flag.Int("requests", 4000, "requests per phase (create, list, mixed)")
+	limit := flag.Int("limit", 50, "page size for list requests")
+	timeout := flag.Duration("timeout", 5*time.Minute, "hard time limit for the whole run")
+	flag.Parse()
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	st, cleanup, err := openStore(ctx, *backendName, *dsn)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	pc := backend.PluginContext{OrgID: 1, PluginID: "rcp-reliability-app", User: &backend.User{Login: "loadtest", Role: "Editor"}}
+	srv := httptest.NewServer(resources.WithPluginContext(resources.New(incidents.NewService(st), nil).Routes(), pc))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *workers * 2, MaxIdleConnsPerHost: *workers * 2}, Timeout: 30 * time.Second}
+
+	body := []byte(`{"service":"checkout","title":"Load test incident","severity":"high",` +
+		`"timeRange":{"from":"2025-01-01T10:00:00Z","to":"2025-01-01T11:00:00Z"},` +
+		`"analysis":{"summary":"p99 latency regression","signals":[{"metric":"http_request_duration_seconds","delta":0.42}]},` +
+		`"links":[{"title":"Dashboard","url":"/d/checkout?from=now-1h"}]}`)
+	create := func() (int, error) {
+		resp, err := client.Post(srv.URL+"/incidents", "application/json", bytes.NewReader(body))
+		return drain(resp, err)
+	}
+	list := func() (int, error) {
+		resp, err := client.Get(fmt.Sprintf("%s/incidents?limit=%d", srv.URL, *limit))
+		return drain(resp, err)
+	}
+
+	var results []result
+	results = append(results, phase(ctx, "create", *workers, *requests, func(int) (func() (int, error), int) { return create, 201 }))
+	results = append(results, phase(ctx, "list", *workers, *requests, func(int) (func() (int, error), int) { return list, 200 }))
+	mixed := phase(ctx, "mixed 50/50", *workers, *requests, func(i int) (func() (int, error), int) {
+		if i%2 == 0 {
+			return create, 201
+		}
+		return list, 200
+	})
+	results = append(results, mixed)
+
+	var out strings.Builder
+	fmt.Fprintf(&out, "command: %s\n", strings.Join(os.Args, " "))
+	fmt.Fprintf(&out, "store: %s | workers=%d requests/phase=%d list limit=%d | %s %s/%s, %d CPUs\n\n",
+		st.Describe(), *workers, *requests, *limit, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	fmt.Fprintf(&out, "| phase | requests | errors | seconds | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		fmt.Fprintf(&out, "| %s | %d | %d | %.2f | %.0f | %.2f | %.2f |\n", r.name, r.requests, r.errors, r.elapsed.Seconds(),
+			float64(r.requests)/r.elapsed.Seconds(), ms(r.pct(0.50)), ms(r.pct(0.99)))
+	}
+	_, _ = os.Stdout.WriteString(out.String())
+	for _, r := range results {
+		if r.errors > 0 {
+			return fmt.Errorf("%s: %d failed requests", r.name, r.errors)
+		}
+	}
+	return ctx.Err()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func drain(resp *http.Response, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// phase runs n requests over w workers; pick(i) chooses request i's call and
+// its expected status.
+func phase(ctx context.Context, name string, w, n int, pick func(i int) (func() (int, error), int)) result {
+	var next atomic.Int64
+	var errs atomic.Int64
+	lat := make([][]time.Duration, w)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for k := 0; k < w; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				call, want := pick(i)
+				t0 := time.Now()
+				code, err := call()
+				lat[k] = append(lat[k], time.Since(t0))
+				if err != nil || code != want {
+					if errs.Add(1) <= 3 {
+						fmt.Fprintf(os.Stderr, "%s: status %d err %v\n", name, code, err)
+					}
+				}
+			}
+		}(k)
+	}
+	wg.Wait()
+	r := result{name: name, elapsed: time.Since(start), errors: errs.Load()}
+	for _, l := range lat {
+		r.latencies = append(r.latencies, l...)
+	}
+	r.requests = len(r.latencies)
+	slices.Sort(r.latencies)
+	return r
+}
+
+func openStore(ctx context.Context, name, dsn string) (store.Store, func(), error) {
+	switch name {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "rcp-load-")
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := store.OpenSQLite(ctx, filepath.Join(dir, store.SQLiteFileName))
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return st, func() { _ = st.Close(); _ = os.RemoveAll(dir) }, nil
+	case "postgres":
+		if dsn == "" {
+			return nil, nil, errors.New("postgres needs -dsn or $" + storetest.EnvPostgresDSN + " (run under scripts/with-postgres.sh)")
+		}
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		schema := "rcp_load_" + hex.EncodeToString(b[:])
+		admin, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+			_ = admin.Close()
+			return nil, nil, err
+		}
+		drop := func() { _, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); _ = admin.Close() }
+		st, err := store.OpenPostgres(ctx, storetest.WithSearchPath(dsn, schema))
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		return st, func() { _ = st.Close(); drop() }, nil
+	default:
+		return nil, nil, fmt.Errorf("unknown -backend %q (sqlite or postgres)", name)
+	}
+}
