@@ -466,7 +466,7 @@ function consistency(
     };
   }
   const value = clamp01(checks.reduce((acc, c) => acc + c, 0) / checks.length);
-  return { scored: { value, detail: `${notes.join('; ')}` }, caveats };
+  return { scored: { value, detail: notes.join('; ') }, caveats };
 }
 
 function alignment(metricSpike: Spike | null, logSpike: Spike | null, corr: Correlation, step: number): Scored {
