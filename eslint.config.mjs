@@ -5,6 +5,7 @@ export default defineConfig([
   {
     ignores: [
       '**/logs',
+      '!src/engine/logs',
       '**/*.log',
       '**/npm-debug.log*',
       '**/yarn-debug.log*',

@@ -45,9 +45,9 @@ describe('tokenizeMessage', () => {
     expect(tokens[10]).toBe(WILDCARD);
   });
 
-  it('caps the characters considered', () => {
-    const tokens = tokenizeMessage('z'.repeat(100), { maxLineChars: 10 });
-    expect(tokens).toEqual(['zzzzzzzzzz', WILDCARD]);
+  it('caps the characters considered, cutting between tokens', () => {
+    expect(tokenizeMessage('alpha beta gamma delta', { maxLineChars: 12 })).toEqual(['alpha', 'beta', WILDCARD]);
+    expect(tokenizeMessage('z'.repeat(100), { maxLineChars: 10 })).toEqual([WILDCARD]);
   });
 });
 
@@ -136,5 +136,52 @@ describe('TemplateMiner', () => {
     miner.add('user y logged in');
     miner.add('user z logged in');
     expect(miner.template(first)).toBe('user <*> logged in');
+  });
+});
+
+describe('hostile input', () => {
+  // Deterministic pseudo-random words, so no two lines share much.
+  function words(seed: number, n: number): string {
+    let x = seed * 2654435761;
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      out.push('w' + (x >>> 8).toString(36).replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]));
+    }
+    return out.join(' ');
+  }
+
+  it('stays bounded on 50 000 distinct lines sharing a first word and a length', () => {
+    // Nothing to merge and 400 000 distinct words: the worst case for the clustering passes.
+    const lines = Array.from({ length: 50000 }, (_, i) => 'start ' + words(i + 1, 8));
+    const templates = mineTemplates(lines);
+    expect(templates).toHaveLength(50000);
+  });
+
+  it('handles 200 000 lines of a few events', () => {
+    const lines = Array.from({ length: 200000 }, (_, i) =>
+      i % 3 ? `GET /api/items/${i} took ${i % 997}ms status=${200 + (i % 5)}` : `cache miss for key k${i} after ${i}us`
+    );
+    const templates = mineTemplates(lines);
+    expect(new Set(templates)).toEqual(new Set(['GET <*> took <*> status=<*>', 'cache miss for key <*> after <*>']));
+  });
+
+  it('stays bounded on very long token lists', () => {
+    const line = Array.from({ length: 100000 }, (_, i) => (i % 2 ? 'x' : 'y')).join(' ');
+    const [template] = mineTemplates([line]);
+    expect(template.split(' ')).toHaveLength(129);
+  });
+
+  it.each([
+    ['only digits', '9'.repeat(1024 * 1024)],
+    ['only punctuation', '.,;:!?()[]{}<>"\'|=-_/\\'.repeat(50000)],
+    ['dot runs', 'a..'.repeat(300000)],
+    ['delimiters and digits', 'a=1:'.repeat(300000)],
+    ['quotes', '"'.repeat(1024 * 1024)],
+    ['escaped quotes', '"\\"'.repeat(300000)],
+    ['lone surrogates', '\ud800 \udc00 \ud800x1 \ufffd'.repeat(1000)],
+  ])('masks %s without throwing', (_, line) => {
+    const [template] = mineTemplates([line]);
+    expect(typeof template).toBe('string');
   });
 });

@@ -28,7 +28,7 @@ const DEFAULTS: Required<TemplateMinerOptions> = {
   minDistinctValues: 3,
   maxLineChars: 8192,
   maxTokens: 128,
-  maxClustersPerBucket: 64,
+  maxClustersPerBucket: 32,
 };
 
 // The masking passes below are linear: every quantified run is anchored by a lookbehind to the
@@ -51,19 +51,94 @@ const VALUE_SEGMENT = new RegExp(
 );
 const URL = /(?<![^\s=:,;()[\]{}<>'"|])[A-Za-z][\w+.-]*:\/\/[^\s"'<>]*/g;
 const EMAIL = /(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+/g;
-const SPACES = /\s+/g;
-const ODD_SPACE = /[^\S ]| {2}|^ | $/;
+const SPACES = /\s+/;
+const DATE_WORDS = new Set(
+  'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
+);
+const LITERAL_WORDS = new Set(VALUE_WORDS.split('|'));
+/** An empty pair of brackets or quotes is a value that happens to be empty. */
+const EMPTY_PAIRS = new Set(['()', '[]', '{}', "''", '<>', '""']);
+
+// 1 for the characters that split a token into segments (see `D`).
+const DELIMITER = new Uint8Array(128);
+for (const ch of `=:,;()[]{}<>'"|`) {
+  DELIMITER[ch.charCodeAt(0)] = 1;
+}
+
+// Words without digits repeat across lines; remembering their masked form skips the regex.
+const wordCache = new Map<string, string>();
+const WORD_CACHE_LIMIT = 1 << 16;
+
+function isHexLetters(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i) | 0x20;
+    if (c < 97 || c > 102) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
- * A token with no letters left carries no event identity (`<*>:<*>`, `(<*>)`, `-<*>,`); an empty
- * pair of brackets or quotes is a value that happens to be empty.
+ * A token with no letters left carries no event identity (`<*>:<*>`, `(<*>)`, `-<*>,`), so it
+ * becomes a bare placeholder.
  */
-const PARAMETER_TOKEN =
-  /(?<=^| )(?:[^ A-Za-z_\u0080-\uffff]*<\*>[^ A-Za-z_\u0080-\uffff]*|\(\)|\[\]|\{\}|''|<>)(?= |$)/g;
-const DATE = 'jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|am|pm|utc|gmt';
-/** Calendar words next to a number belong to a timestamp, not to the event. */
-const DATE_WORD = new RegExp(`(?<=^| )(?:${DATE})(?= <\\*>(?: |$))|(?<=(?:^| )<\\*> )(?:${DATE})(?= |$)`, 'gi');
-/** Runs of placeholders (argument lists, stack frames) collapse so their length does not matter. */
-const WILDCARD_RUN = /(?<=^| )<\*>(?: <\*>)+(?= |$)/g;
+function isParameterToken(token: string): boolean {
+  if (token.indexOf(WILDCARD) < 0) {
+    return false;
+  }
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function maskSegments(token: string): string {
+  const masked = token.replace(VALUE_SEGMENT, WILDCARD);
+  return EMPTY_PAIRS.has(masked) || isParameterToken(masked) ? WILDCARD : masked;
+}
+
+/** Masks one whitespace-free token. */
+function maskWord(token: string): string {
+  let digit = false;
+  let split = false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digit = true;
+    } else if (c < 128 && (DELIMITER[c] === 1 || (c === 46 && token.charCodeAt(i + 1) === 46))) {
+      split = true;
+    }
+  }
+  if (digit && !split) {
+    return WILDCARD; // one segment holding a digit
+  }
+  if (digit) {
+    return maskSegments(token);
+  }
+  let masked = wordCache.get(token);
+  if (masked === undefined) {
+    if (split) {
+      masked = maskSegments(token);
+    } else if ((token.length >= 8 && isHexLetters(token)) || LITERAL_WORDS.has(token)) {
+      masked = WILDCARD;
+    } else {
+      masked = token;
+    }
+    if (wordCache.size >= WORD_CACHE_LIMIT) {
+      wordCache.clear();
+    }
+    wordCache.set(token, masked);
+  }
+  return masked;
+}
+
+function isDateWord(token: string): boolean {
+  return token.length >= 2 && token.length <= 4 && DATE_WORDS.has(token.toLowerCase());
+}
 
 /**
  * Replaces double-quoted spans by a quoted placeholder, since a quoted value may contain spaces.
@@ -96,30 +171,68 @@ function maskQuoted(line: string): string {
   return out + line.slice(pos);
 }
 
+// Cuts at the last whitespace so no token is split: the template's literal text then stays a
+// prefix of the line's tokens, and the trailing placeholder covers the rest.
+function headOf(message: string, maxChars: number): string {
+  for (let i = maxChars; i > 0; i--) {
+    const c = message.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      return message.slice(0, i);
+    }
+  }
+  return '';
+}
+
 /**
- * Masks the variable parts of a message and normalizes whitespace to single spaces; the result
- * is the message's masked token sequence joined by spaces (before any token cap).
+ * Masks the variable parts of a message into its token sequence: whitespace splits tokens,
+ * parameters become `<*>`, and runs of placeholders (argument lists, stack frames) collapse into
+ * one so their length does not matter.
  */
-export function maskMessage(message: string, maxLineChars = DEFAULTS.maxLineChars): string {
+function maskTokens(message: string, maxLineChars: number): string[] {
   const truncated = message.length > maxLineChars;
-  let s = maskQuoted(truncated ? message.slice(0, maxLineChars) : message);
+  let s = maskQuoted(truncated ? headOf(message, maxLineChars) : message);
   if (s.indexOf('://') >= 0) {
     s = s.replace(URL, WILDCARD);
   }
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
   }
-  s = s.replace(VALUE_SEGMENT, WILDCARD);
-  if (ODD_SPACE.test(s)) {
-    s = s.replace(SPACES, ' ').trim();
+  const raw = s.split(SPACES);
+  const tokens: string[] = [];
+  for (const word of raw) {
+    if (word !== '') {
+      tokens.push(maskWord(word));
+    }
   }
   if (truncated) {
-    s += ' ' + WILDCARD;
+    tokens.push(WILDCARD);
   }
-  s = s.replace(PARAMETER_TOKEN, WILDCARD);
-  // Twice, so that `Fri Jun <*>` is reached from the number through `Jun`.
-  s = s.replace(DATE_WORD, WILDCARD).replace(DATE_WORD, WILDCARD);
-  return s.indexOf('<*> <*>') >= 0 ? s.replace(WILDCARD_RUN, WILDCARD) : s;
+  // Calendar words next to a number belong to a timestamp; twice, so that `Fri Jun <*>` is
+  // reached from the number through `Jun`.
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t !== WILDCARD && isDateWord(t) && (tokens[i - 1] === WILDCARD || tokens[i + 1] === WILDCARD)) {
+        tokens[i] = WILDCARD;
+      }
+    }
+  }
+  let w = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== WILDCARD || w === 0 || tokens[w - 1] !== WILDCARD) {
+      tokens[w++] = tokens[i];
+    }
+  }
+  tokens.length = w;
+  return tokens;
+}
+
+/**
+ * Masks the variable parts of a message and normalizes whitespace to single spaces; the result
+ * is the message's masked token sequence joined by spaces (before any token cap).
+ */
+export function maskMessage(message: string, maxLineChars = DEFAULTS.maxLineChars): string {
+  return maskTokens(message, maxLineChars).join(' ');
 }
 
 function capTokens(tokens: string[], maxTokens: number): string[] {
@@ -207,9 +320,14 @@ export class TemplateMiner {
 }
 
 function clusterSequences(sequences: string[][], opts: Required<TemplateMinerOptions>): string[] {
-  const order = sequences.map((_, i) => i);
+  // Processing in key order rather than arrival order makes the result order-independent.
   const keys = sequences.map((s) => s.join(' '));
-  order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  const idOf = new Map<string, number>();
+  keys.forEach((k, i) => idOf.set(k, i));
+  const order = keys
+    .slice()
+    .sort()
+    .map((k) => idOf.get(k) ?? 0);
   const intern = new Map<string, number>();
   const byLength = new Map<number, Cluster[]>();
   for (const id of order) {
@@ -302,12 +420,13 @@ function mergeByPosition(
     for (let pos = 1; pos < length; pos++) {
       const wA = powA[length - 1 - pos];
       const wB = powB[length - 1 - pos];
-      const groups = new Map<string, Cluster[]>();
+      const groups = new Map<number, Cluster[]>();
       for (const c of list) {
         const id = c.ids[pos];
         const ka = (c.hashA - Math.imul(id, wA)) >>> 0;
         const kb = (c.hashB - Math.imul(scramble(id), wB)) >>> 0;
-        const key = ka + ':' + kb;
+        // 32 + 21 bits: exact in a double; the rest of B only guards against collisions.
+        const key = ka * 2097152 + (kb & 0x1fffff);
         const g = groups.get(key);
         if (g) {
           g.push(c);
