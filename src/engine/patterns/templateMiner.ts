@@ -101,18 +101,47 @@ function maskSegments(token: string): string {
   return EMPTY_PAIRS.has(masked) || isParameterToken(masked) ? WILDCARD : masked;
 }
 
-/** Masks one whitespace-free token. */
-function maskWord(token: string): string {
+function isOtherSpace(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Masks one token split on plain spaces; returns undefined when the token still holds another
+ * kind of whitespace (tabs, no-break spaces) and must be split further.
+ */
+function maskWord(token: string): string | undefined {
   let digit = false;
   let split = false;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       digit = true;
-    } else if (c < 128 && (DELIMITER[c] === 1 || (c === 46 && token.charCodeAt(i + 1) === 46))) {
-      split = true;
+    } else if (c < 128) {
+      if (DELIMITER[c] === 1 || (c === 46 && token.charCodeAt(i + 1) === 46)) {
+        split = true;
+      } else if (c < 32 && isOtherSpace(c)) {
+        return undefined;
+      }
+    } else if (isOtherSpace(c)) {
+      return undefined;
     }
   }
+  return maskPlainWord(token, digit, split);
+}
+
+function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit && !split) {
     return WILDCARD; // one segment holding a digit
   }
@@ -197,11 +226,22 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
   }
-  const raw = s.split(SPACES);
+  // Splitting on a plain space is much cheaper than on a pattern; the rare other whitespace is
+  // found while masking and split again.
   const tokens: string[] = [];
-  for (const word of raw) {
-    if (word !== '') {
-      tokens.push(maskWord(word));
+  for (const word of s.split(' ')) {
+    if (word === '') {
+      continue;
+    }
+    const masked = maskWord(word);
+    if (masked !== undefined) {
+      tokens.push(masked);
+      continue;
+    }
+    for (const part of word.split(SPACES)) {
+      if (part !== '') {
+        tokens.push(maskWord(part) ?? WILDCARD);
+      }
     }
   }
   if (truncated) {
