@@ -14,5 +14,10 @@ export const testIds = {
     metrics: 'data-testid rcp-services-metrics',
     stats: 'data-testid rcp-services-stats',
     slo: 'data-testid rcp-services-slo',
+    patterns: 'data-testid rcp-services-patterns',
+    confidence: 'data-testid rcp-services-confidence',
+    blastRadius: 'data-testid rcp-services-blast-radius',
+    traces: 'data-testid rcp-services-traces',
+    saveSnapshot: 'data-testid rcp-services-save-snapshot',
   },
 };

@@ -1,4 +1,6 @@
+import type { BlastRadius } from './blastRadius';
 import type { ConfidenceResult } from './confidence';
+import type { LogsAnalysis } from './logsAnalysis';
 import type { MetricsAnalysis } from './metricsAnalysis';
 import type { TraceLookup } from './traces/traceSummary';
 
@@ -23,6 +25,8 @@ export interface ServiceAnalysis {
   toMs: number;
   datasources: AnalysisDatasources;
   metrics: SectionResult<MetricsAnalysis>;
+  logs: SectionResult<LogsAnalysis>;
   confidence: SectionResult<ConfidenceResult>;
+  blastRadius: SectionResult<BlastRadius>;
   traces: SectionResult<TraceLookup[]>;
 }

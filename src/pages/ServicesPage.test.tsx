@@ -5,7 +5,16 @@ import { getDataSourceSrv } from '@grafana/runtime';
 import { SettingsContext } from '../hooks/useSettings';
 import { resolveSettings } from '../settings/presets';
 import { testIds } from '../testIds';
-import { dataSourceSrv, failingDatasource, fakeDatasource, pendingDatasource, prometheusAnswering, type FakeDatasource } from '../test/fakeDatasources';
+import {
+  dataSourceSrv,
+  failingDatasource,
+  fakeDatasource,
+  lokiAnswering,
+  pendingDatasource,
+  prometheusAnswering,
+  tempoAnswering,
+  type FakeDatasource,
+} from '../test/fakeDatasources';
 import ServicesPage from './ServicesPage';
 
 jest.mock('@grafana/runtime', () => ({
@@ -80,6 +89,74 @@ describe('ServicesPage', () => {
 
   it('names a datasource that does not exist', async () => {
     renderPage([]);
-    expect(await screen.findByText(/Prometheus: datasource prom not found/)).toBeInTheDocument();
+    expect((await screen.findAllByText(/Prometheus: datasource prom not found/)).length).toBeGreaterThan(0);
+  });
+});
+
+const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACE_B = '00f067aa0ba902b7a3ce929d0e0e4736';
+
+// Inside the page's default range, the last hour.
+const BASE_MS = Date.now() - 30 * 60_000;
+
+function errorLine(i: number, traceId: string) {
+  return {
+    timestampMs: BASE_MS + i * 1000,
+    line: JSON.stringify({ level: 'error', message: `payment provider timeout after ${2000 + i}ms for order ${1000 + i}`, route: '/checkout', status: 502, trace_id: traceId }),
+  };
+}
+
+describe('ServicesPage analysis sections', () => {
+  const prometheus = () => fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 3600, errors: 360, services: ['checkout'] }));
+  const lines = [...Array.from({ length: 8 }, (_, i) => errorLine(i, i % 2 ? TRACE_A : TRACE_B)), { timestampMs: BASE_MS + 100_000, line: 'level=error msg="db connection reset" route=/cart status=500' }];
+  const tempo = () =>
+    fakeDatasource(
+      'tempo',
+      'tempo',
+      tempoAnswering({
+        [TRACE_A]: [
+          { spanID: 'a', parentSpanID: '', serviceName: 'checkout', operationName: 'POST /checkout', startTime: 1_700_000_000_000, duration: 2100, statusCode: 2 },
+          { spanID: 'b', parentSpanID: 'a', serviceName: 'payments', operationName: 'charge', startTime: 1_700_000_000_010, duration: 2050, statusCode: 2 },
+        ],
+      })
+    );
+
+  it('shows the dominant pattern, confidence factors, blast radius and traces', async () => {
+    renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering(lines, [0, 0, 8, 1])), tempo()]);
+    const patterns = await screen.findByTestId(testIds.services.patterns);
+    await waitFor(() => expect(within(patterns).getByText('Dominant failure')).toBeInTheDocument());
+    expect(within(patterns).getAllByText(/payment provider timeout after <\*>/).length).toBeGreaterThan(0);
+
+    const confidence = screen.getByTestId(testIds.services.confidence);
+    await waitFor(() => expect(within(confidence).getByLabelText('Confidence score').textContent).toMatch(/^\d+ %$/));
+    expect(within(confidence).getByText('Pattern dominance')).toBeInTheDocument();
+
+    const traces = screen.getByTestId(testIds.services.traces);
+    await waitFor(() => expect(within(traces).getByText(TRACE_A)).toBeInTheDocument());
+    expect(within(traces).getByText('checkout · POST /checkout')).toBeInTheDocument();
+    expect(within(traces).getByText('2.1 s')).toBeInTheDocument();
+    expect(within(traces).getByText(/Not found in Tempo/)).toBeInTheDocument();
+    expect(within(traces).getByText(TRACE_A).closest('a')?.getAttribute('href')).toMatch(/^\/explore\?.*panes=/);
+
+    const blast = screen.getByTestId(testIds.services.blastRadius);
+    await waitFor(() => expect(within(blast).getByLabelText('Impact')).toBeInTheDocument());
+    expect(within(blast).getByText(/dependencies from the spans of the traces fetched/)).toBeInTheDocument();
+  });
+
+  it('keeps the metrics when Loki fails, and names Loki where it is needed', async () => {
+    renderPage([prometheus(), failingDatasource('loki', 'loki', 'too many outstanding requests'), tempo()]);
+    await screen.findByTestId(testIds.services.stats);
+    const patterns = screen.getByTestId(testIds.services.patterns);
+    await waitFor(() => expect(within(patterns).getByText(/Loki: too many outstanding requests/)).toBeInTheDocument());
+    expect(within(screen.getByTestId(testIds.services.confidence)).getByText(/Needs both metrics and logs/)).toBeInTheDocument();
+    expect(within(screen.getByTestId(testIds.services.traces)).getByText(/error logs, which are unavailable/)).toBeInTheDocument();
+  });
+
+  it('shows empty states when there are no error lines', async () => {
+    renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering([])), tempo()]);
+    const patterns = await screen.findByTestId(testIds.services.patterns);
+    await waitFor(() => expect(within(patterns).getByText('No error lines in this range.')).toBeInTheDocument());
+    expect(await within(screen.getByTestId(testIds.services.traces)).findByText(/name no trace ids/)).toBeInTheDocument();
+    expect(await within(screen.getByTestId(testIds.services.confidence)).findByText('No root cause')).toBeInTheDocument();
   });
 });

@@ -3,13 +3,12 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { EmptyState, InlineField, RefreshPicker, TimeRangePicker, useStyles2 } from '@grafana/ui';
-import { fetchMetricSignals, fetchServiceNames } from '../data/prometheus/fetch';
-import { analyzeMetrics } from '../engine/metricsAnalysis';
+import { fetchServiceNames } from '../data/prometheus/fetch';
 import { useAsyncData } from '../hooks/useAsyncData';
 import { useInterval } from '../hooks/useInterval';
 import { useSettings } from '../hooks/useSettings';
 import { useServiceViewParams } from '../hooks/useTimeRangeParams';
-import { sloFor } from '../settings/presets';
+import { useServiceAnalysis } from '../hooks/useServiceAnalysis';
 import { testIds } from '../testIds';
 import { ServicePicker } from '../components/service/ServicePicker';
 import { ServiceAnalysisView } from '../components/analysis/ServiceAnalysisView';
@@ -26,13 +25,6 @@ export function ServicesPage() {
   // Settings only change on a page load, so the range, the service and refreshes name a query.
   const rangeKey = `${fromMs}|${toMs}|${view.refreshCount}`;
   const services = useAsyncData(() => fetchServiceNames(settings, fromMs, toMs), rangeKey);
-  const metrics = useAsyncData(async () => {
-    if (!service) {
-      return undefined;
-    }
-    const signals = await fetchMetricSignals(settings, service, fromMs, toMs);
-    return analyzeMetrics(signals, sloFor(settings, service));
-  }, `${service}|${rangeKey}`);
 
   return (
     <PluginPage>
@@ -54,7 +46,7 @@ export function ServicesPage() {
           <RefreshPicker value={view.refreshInterval} onRefresh={view.refresh} onIntervalChanged={view.setRefreshInterval} />
         </div>
         {service ? (
-          <ServiceAnalysisView sections={{ metrics }} fromMs={fromMs} toMs={toMs} />
+          <LiveAnalysis service={service} fromMs={fromMs} toMs={toMs} refreshCount={view.refreshCount} />
         ) : (
           <EmptyState variant="call-to-action" message="Pick a service">
             Choose a service to see its error rate, latency, SLO burn and error budget for the selected time range.
@@ -66,6 +58,20 @@ export function ServicesPage() {
 }
 
 export default ServicesPage;
+
+interface LiveAnalysisProps {
+  service: string;
+  fromMs: number;
+  toMs: number;
+  refreshCount: number;
+}
+
+/** The analysis of the chosen service; mounted only once a service is picked. */
+function LiveAnalysis({ service, fromMs, toMs, refreshCount }: LiveAnalysisProps) {
+  const settings = useSettings();
+  const { sections } = useServiceAnalysis(settings, service, fromMs, toMs, refreshCount);
+  return <ServiceAnalysisView sections={sections} service={service} datasources={settings.datasources} fromMs={fromMs} toMs={toMs} />;
+}
 
 const getStyles = (theme: GrafanaTheme2) => ({
   page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),

@@ -88,3 +88,65 @@ export function prometheusAnswering(totals: { requests: number; errors: number; 
       return [instantFrame(refId, refId.includes('errors') ? totals.errors : totals.requests)];
     });
 }
+
+export interface FakeLogLine {
+  timestampMs: number;
+  line: string;
+}
+
+/** A Loki that returns `lines` for log queries, their count for instant metric queries and `burst` per step. */
+export function lokiAnswering(lines: FakeLogLine[], burst: number[] = []): Answer {
+  return (request) =>
+    request.targets.flatMap((t) => {
+      const q = t as { refId: string; queryType?: string; expr: string };
+      if (q.refId === 'lines') {
+        return [
+          createDataFrame({
+            refId: q.refId,
+            fields: [
+              { name: 'Time', type: FieldType.time, values: lines.map((l) => l.timestampMs) },
+              { name: 'Line', type: FieldType.string, values: lines.map((l) => l.line) },
+            ],
+          }),
+        ];
+      }
+      if (q.refId === 'burst') {
+        return [rangeFrame(q.refId, burst)];
+      }
+      return [instantFrame(q.refId, lines.length)];
+    });
+}
+
+export interface FakeSpan {
+  spanID: string;
+  parentSpanID: string;
+  serviceName: string;
+  operationName: string;
+  startTime: number;
+  duration: number;
+  statusCode: number;
+}
+
+/** A Tempo that knows the given traces by id and answers other ids with an empty frame. */
+export function tempoAnswering(traces: Record<string, FakeSpan[]>): Answer {
+  return (request) =>
+    request.targets.flatMap((t) => {
+      const q = t as { refId: string; query: string };
+      const spans = traces[q.query] ?? [];
+      return [
+        createDataFrame({
+          refId: q.refId,
+          fields: [
+            { name: 'traceID', type: FieldType.string, values: spans.map(() => q.query) },
+            { name: 'spanID', type: FieldType.string, values: spans.map((s) => s.spanID) },
+            { name: 'parentSpanID', type: FieldType.string, values: spans.map((s) => s.parentSpanID) },
+            { name: 'serviceName', type: FieldType.string, values: spans.map((s) => s.serviceName) },
+            { name: 'operationName', type: FieldType.string, values: spans.map((s) => s.operationName) },
+            { name: 'startTime', type: FieldType.number, values: spans.map((s) => s.startTime) },
+            { name: 'duration', type: FieldType.number, values: spans.map((s) => s.duration) },
+            { name: 'statusCode', type: FieldType.number, values: spans.map((s) => s.statusCode) },
+          ],
+        }),
+      ];
+    });
+}

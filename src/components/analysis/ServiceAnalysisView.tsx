@@ -2,24 +2,25 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { dateTime, type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { ServiceAnalysis, SectionResult } from '../../engine/analysis';
-import type { MetricsAnalysis } from '../../engine/metricsAnalysis';
+import type { AnalysisDatasources, SectionResult, ServiceAnalysis } from '../../engine/analysis';
 import type { AsyncData } from '../../hooks/useAsyncData';
+import type { AnalysisSections } from '../../hooks/useServiceAnalysis';
 import { MetricsSection } from '../service/MetricsSection';
-
-/** The page's sections, each loading, failed or done on its own. */
-export interface AnalysisSections {
-  metrics: AsyncData<MetricsAnalysis | undefined>;
-}
+import { BlastRadiusSection } from './BlastRadiusSection';
+import { ConfidenceSection } from './ConfidenceSection';
+import { PatternsSection } from './PatternsSection';
+import { TracesSection } from './TracesSection';
 
 interface Props {
   sections: AnalysisSections;
+  service: string;
+  datasources: AnalysisDatasources;
   fromMs: number;
   toMs: number;
 }
 
 /** Renders a service analysis, live from the Services page or saved in an incident. */
-export function ServiceAnalysisView({ sections, fromMs, toMs }: Props) {
+export function ServiceAnalysisView({ sections, service, datasources, fromMs, toMs }: Props) {
   const s = useStyles2(getStyles);
   const timeRange: TimeRange = useMemo(() => {
     const from = dateTime(fromMs);
@@ -27,8 +28,14 @@ export function ServiceAnalysisView({ sections, fromMs, toMs }: Props) {
     return { from, to, raw: { from, to } };
   }, [fromMs, toMs]);
   return (
-    <div className={s.grid}>
+    <div className={s.column}>
       <MetricsSection data={sections.metrics} timeRange={timeRange} />
+      <div className={s.pair}>
+        <ConfidenceSection data={sections.confidence} />
+        <BlastRadiusSection data={sections.blastRadius} />
+      </div>
+      <PatternsSection data={sections.logs} service={service} lokiUid={datasources.lokiUid} fromMs={fromMs} toMs={toMs} />
+      <TracesSection data={sections.traces} tempoUid={datasources.tempoUid} fromMs={fromMs} toMs={toMs} />
     </div>
   );
 }
@@ -41,9 +48,14 @@ function fromResult<T>(result: SectionResult<T>): AsyncData<T> {
 export function sectionsFromSnapshot(analysis: ServiceAnalysis): AnalysisSections {
   return {
     metrics: fromResult(analysis.metrics),
+    logs: fromResult(analysis.logs),
+    confidence: fromResult(analysis.confidence),
+    blastRadius: fromResult(analysis.blastRadius),
+    traces: fromResult(analysis.traces),
   };
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  grid: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  column: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  pair: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: theme.spacing(2) }),
 });

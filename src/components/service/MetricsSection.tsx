@@ -11,7 +11,7 @@ import { SloPanel } from './SloPanel';
 import { TrafficStats } from './TrafficStats';
 
 interface Props {
-  data: AsyncData<MetricsAnalysis | undefined>;
+  data: AsyncData<MetricsAnalysis>;
   timeRange: TimeRange;
 }
 
@@ -19,32 +19,30 @@ interface Props {
 export function MetricsSection({ data, timeRange }: Props) {
   const s = useStyles2(getStyles);
   return (
-    <Section
-      title="Metrics and SLO"
-      testId={testIds.services.metrics}
-      data={data}
-      emptyText={(value) => (value ? undefined : 'Pick a service.')}
-    >
-      {(value) =>
-        value && (
-          <div className={s.body}>
-            <TrafficStats traffic={value.traffic} slo={value.slo} />
-            <SloPanel slo={value.slo} />
-            <div className={s.charts}>
-              <SeriesPanel
-                title="Request and error rate"
-                unit="reqps"
-                timeRange={timeRange}
-                series={[
-                  { name: 'requests', points: value.signals.series.requests, color: 'blue' },
-                  { name: 'errors (5xx)', points: value.signals.series.errors, color: 'red' },
-                ]}
-              />
-              <SeriesPanel title="Latency p95" unit="s" timeRange={timeRange} series={[{ name: 'p95', points: value.signals.series.p95, color: 'purple' }]} />
-            </div>
+    <Section title="Metrics and SLO" testId={testIds.services.metrics} data={data}>
+      {(value) => (
+        <div className={s.body}>
+          <TrafficStats traffic={value.traffic} slo={value.slo} />
+          <SloPanel slo={value.slo} />
+          <div className={s.charts}>
+            <SeriesPanel
+              title="Request and error rate"
+              unit="reqps"
+              timeRange={timeRange}
+              series={[
+                { name: 'requests', points: value.signals.series.requests, color: 'blue' },
+                { name: 'errors (5xx)', points: value.signals.series.errors, color: 'red' },
+              ]}
+            />
+            <SeriesPanel
+              title="Latency p95"
+              unit="s"
+              timeRange={timeRange}
+              series={[{ name: 'p95', points: value.signals.series.p95, color: 'purple' }]}
+            />
           </div>
-        )
-      }
+        </div>
+      )}
     </Section>
   );
 }

@@ -1,5 +1,6 @@
 import type { DataFrame } from '@grafana/data';
 import { BURN_WINDOWS, type BurnWindowId, type Counts } from '../../engine/slo';
+import type { ServiceEdge } from '../../engine/blastRadius';
 import type { MetricSignals } from '../../engine/signals';
 import type { MetricMapping } from '../../settings/types';
 import { instantByLabel, instantSamples, instantSum, instantValue, labelValues, rangeSeries } from '../frames';
@@ -40,14 +41,14 @@ export function toServiceNames(frames: DataFrame[], mapping: MetricMapping): str
 }
 
 export interface DependencySignals {
-  edges: Array<{ client: string; server: string; requests: number; failed: number }>;
+  edges: ServiceEdge[];
   serviceTraffic: Record<string, { requests: number; errors: number }>;
 }
 
 /** Frames of `dependencyTargets` as edges between services and per-service counts. */
 export function toDependencySignals(frames: DataFrame[], mapping: MetricMapping): DependencySignals {
   const edgeKey = (labels: Record<string, string>) => (labels.client && labels.server ? `${labels.client}\u0000${labels.server}` : undefined);
-  const edges = new Map<string, { client: string; server: string; requests: number; failed: number }>();
+  const edges = new Map<string, ServiceEdge>();
   for (const [refId, key] of [
     ['graph_requests', 'requests'],
     ['graph_failed', 'failed'],

@@ -1,5 +1,5 @@
 import type { DataQuery } from '@grafana/schema';
-import { summarizeTrace, type TraceLookup } from '../../engine/traces/traceSummary';
+import { summarizeTrace, type Span, type TraceLookup } from '../../engine/traces/traceSummary';
 import type { AppSettings } from '../../settings/types';
 import { errorMessage, runQueries } from '../datasource';
 import { toSpans } from './normalize';
@@ -27,20 +27,27 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item
   return results;
 }
 
-async function lookupTrace(settings: AppSettings, traceId: string, fromMs: number, toMs: number): Promise<TraceLookup> {
+async function lookupTrace(settings: AppSettings, traceId: string, fromMs: number, toMs: number): Promise<{ lookup: TraceLookup; spans: Span[] }> {
   try {
     const query: TempoQuery = { refId: 'trace', queryType: 'traceql', query: traceId };
     const spans = toSpans(await runQueries('tempo', settings.datasources.tempoUid, [query], fromMs, toMs));
     const summary = summarizeTrace(traceId, spans);
-    return summary ? { traceId, status: 'found', summary, spans } : { traceId, status: 'not-found' };
+    return { lookup: summary ? { traceId, status: 'found', summary } : { traceId, status: 'not-found' }, spans };
   } catch (e) {
     // One failed lookup is reported on its own row and does not fail the others.
-    return { traceId, status: 'error', message: errorMessage(e) };
+    return { lookup: { traceId, status: 'error', message: errorMessage(e) }, spans: [] };
   }
 }
 
+export interface TraceResults {
+  lookups: TraceLookup[];
+  /** Spans of every trace found, for dependencies when there is no service graph. */
+  spans: Span[];
+}
+
 /** Metadata of the first traces named by the logs, looked up concurrently and bounded in number. */
-export async function fetchTraces(settings: AppSettings, traceIds: string[], fromMs: number, toMs: number): Promise<TraceLookup[]> {
+export async function fetchTraces(settings: AppSettings, traceIds: string[], fromMs: number, toMs: number): Promise<TraceResults> {
   const ids = [...new Set(traceIds)].slice(0, MAX_TRACE_LOOKUPS);
-  return mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) => lookupTrace(settings, id, fromMs, toMs));
+  const results = await mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) => lookupTrace(settings, id, fromMs, toMs));
+  return { lookups: results.map((r) => r.lookup), spans: results.flatMap((r) => r.spans) };
 }

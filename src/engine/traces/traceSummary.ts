@@ -27,7 +27,7 @@ export interface TraceSummary {
 
 /** The outcome of looking one trace up: one failed lookup is a row, not a failed panel. */
 export type TraceLookup =
-  | { traceId: string; status: 'found'; summary: TraceSummary; spans: Span[] }
+  | { traceId: string; status: 'found'; summary: TraceSummary }
   | { traceId: string; status: 'not-found' }
   | { traceId: string; status: 'error'; message: string };
 

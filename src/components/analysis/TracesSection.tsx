@@ -1,0 +1,86 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Badge, TextLink, useStyles2 } from '@grafana/ui';
+import { traceExploreUrl } from '../../data/links';
+import type { TraceLookup } from '../../engine/traces/traceSummary';
+import type { AsyncData } from '../../hooks/useAsyncData';
+import { testIds } from '../../testIds';
+import { Section } from '../common/Section';
+import { formatLatency } from '../format';
+
+interface Props {
+  data: AsyncData<TraceLookup[]>;
+  tempoUid?: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/** Traces named by the error logs, with their metadata from Tempo and a link to Explore. */
+export function TracesSection({ data, tempoUid, fromMs, toMs }: Props) {
+  const s = useStyles2(getStyles);
+  return (
+    <Section
+      title="Traces from the error logs"
+      testId={testIds.services.traces}
+      data={data}
+      emptyText={(traces) => (traces.length === 0 ? 'The error logs of this range name no trace ids.' : undefined)}
+    >
+      {(traces) => (
+        <table className={s.table}>
+          <thead>
+            <tr>
+              <th scope="col">Trace</th>
+              <th scope="col">Root</th>
+              <th scope="col">Start</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Spans</th>
+              <th scope="col">Errors</th>
+            </tr>
+          </thead>
+          <tbody>
+            {traces.map((t) => (
+              <tr key={t.traceId}>
+                <td>
+                  {tempoUid ? (
+                    <TextLink href={traceExploreUrl(tempoUid, t.traceId, fromMs, toMs)} inline>
+                      {t.traceId}
+                    </TextLink>
+                  ) : (
+                    <code>{t.traceId}</code>
+                  )}
+                </td>
+                {t.status === 'found' ? (
+                  <>
+                    <td>
+                      {t.summary.rootService} · {t.summary.rootSpan}
+                    </td>
+                    <td>{new Date(t.summary.startMs).toISOString().replace('T', ' ').slice(0, 23)}</td>
+                    <td>{formatLatency(t.summary.durationMs / 1000)}</td>
+                    <td>{t.summary.spanCount}</td>
+                    <td>
+                      {t.summary.errorSpanCount > 0 ? (
+                        <Badge color="red" text={`${t.summary.errorSpanCount} in ${Object.keys(t.summary.errorServices).join(', ')}`} />
+                      ) : (
+                        '0'
+                      )}
+                    </td>
+                  </>
+                ) : (
+                  <td colSpan={5} className={s.missing}>
+                    {t.status === 'not-found' ? 'Not found in Tempo (expired or not yet ingested)' : `Lookup failed: ${t.message}`}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  table: css({ width: '100%', 'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' } }),
+  missing: css({ color: theme.colors.text.secondary }),
+});

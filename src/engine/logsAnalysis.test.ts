@@ -1,0 +1,46 @@
+import { analyzeLogs, MAX_SAMPLE_CHARS, patternsToCount, traceIdsOf, withRangeCounts, type ErrorLinesInput } from './logsAnalysis';
+
+const mapping = { routeField: 'route', statusField: 'status', messageField: 'message', traceIdField: 'trace_id' };
+
+function input(lines: string[], extra: Partial<ErrorLinesInput> = {}): ErrorLinesInput {
+  return { lines: lines.map((line, i) => ({ timestampMs: i * 1000, line })), totalErrorLines: lines.length, sampled: false, lineLimit: 1000, burst: [], ...extra };
+}
+
+const json = (message: string, traceId: string) => JSON.stringify({ level: 'error', message, route: '/checkout', status: 502, trace_id: traceId });
+
+describe('analyzeLogs', () => {
+  it('names the dominant pattern and gives each pattern a LogQL line filter', () => {
+    const logs = analyzeLogs(
+      input([
+        json('upstream timeout after 120ms', 'a'.repeat(32)),
+        json('upstream timeout after 340ms', 'b'.repeat(32)),
+        json('upstream timeout after 15ms', 'a'.repeat(32)),
+        'level=error msg="db connection reset" route=/cart status=500',
+      ]),
+      mapping
+    );
+    expect(logs.dominant?.template).toBe('upstream timeout after <*>');
+    expect(logs.dominant?.count).toBe(3);
+    expect(logs.dominant?.share).toBeCloseTo(0.75);
+    expect(logs.dominant?.lineFilter).toMatch(/^\|~ "/);
+    expect(logs.sampleSize).toBe(4);
+    expect(logs.otherLines).toBe(0);
+    expect(traceIdsOf(logs)).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+  });
+
+  it('cuts very long sample lines so snapshots stay small', () => {
+    const logs = analyzeLogs(input([`error ${'x'.repeat(10_000)}`]), mapping);
+    expect(logs.patterns[0].sampleLine.length).toBe(MAX_SAMPLE_CHARS + 1);
+  });
+
+  it('counts only sampled analyses exactly, and sets the counts on the right patterns', () => {
+    const lines = [json('disk full on /dev/sda1', 'c'.repeat(32)), json('upstream timeout after 1ms', 'd'.repeat(32))];
+    expect(patternsToCount(analyzeLogs(input(lines), mapping))).toEqual([]);
+    const sampled = analyzeLogs(input(lines, { sampled: true, totalErrorLines: 5000, lineLimit: 2 }), mapping);
+    const chosen = patternsToCount(sampled);
+    expect(chosen).toHaveLength(2);
+    const counted = withRangeCounts(sampled, chosen, [4000, 1000]);
+    expect(counted.patterns.map((p) => p.rangeCount)).toEqual([4000, 1000]);
+    expect(counted.totalErrorLines).toBe(5000);
+  });
+});
