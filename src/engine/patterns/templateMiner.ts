@@ -1,11 +1,19 @@
 /**
- * Online log template miner in the spirit of Drain (He et al., ICWS 2017), with stronger pre-masking.
+ * Log template miner in the spirit of Drain (He et al., ICWS 2017), with stronger pre-masking and
+ * a deterministic batch clustering instead of Drain's order-dependent online tree.
  *
  * One configuration serves every log source: nothing here knows about a particular system. The
- * heuristics are the widely shared ones: a token carrying digits is a parameter, quoted strings are
- * parameters, runs of parameters collapse into one placeholder (so variable-length lists share a
- * template), the first tokens of a message name the event, and lines that agree on most remaining
- * constant tokens belong together.
+ * heuristics are widely shared ones:
+ * - masking: a token segment carrying a digit is a parameter (ids, counts, addresses, durations,
+ *   versions, timestamps), so are quoted strings, long hex runs, URLs, emails, `true`/`null`-like
+ *   literals and calendar words next to numbers; runs of placeholders collapse into one, so
+ *   variable-length lists share a template;
+ * - the first token names the event, and only lines of the same token count are compared;
+ * - a word position becomes a parameter once it shows three or more distinct values among lines
+ *   that agree everywhere else (two values, like `startup`/`shutdown`, usually mean two events),
+ *   and a position proven variable for one event is variable for its siblings;
+ * - lines still differing in a few places out of many merge Drain-style above a high similarity.
+ * Work per line is bounded: only the first `maxLineChars` characters and `maxTokens` tokens count.
  */
 
 export const WILDCARD = '<*>';
