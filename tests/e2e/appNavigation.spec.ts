@@ -1,31 +1,19 @@
 import { test, expect } from './fixtures';
-import { ROUTES } from '../src/constants';
+import { ROUTES } from '../../src/constants';
 
-test.describe('navigating app', () => {
-  test('page one should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
+test.describe('navigating the app', () => {
+  test('the Services page asks for a service', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Services}`);
+    await expect(page.getByText('Pick a service')).toBeVisible();
   });
 
-  test('page two should render successfully', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Two}`);
-    await expect(page.getByText('This is page two.')).toBeVisible();
+  test('a service in the URL shows its metrics and SLO', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Services}?service=sample-app&from=now-15m&to=now`);
+    await expect(page.getByRole('region', { name: 'Metrics and SLO' })).toBeVisible();
   });
 
-  test('page three should support an id parameter', async ({ gotoPage, page }) => {
-    await gotoPage(`/${ROUTES.Three}/123456`);
-    await expect(page.getByText('ID: 123456')).toBeVisible();
-  });
-
-  test('page three should render sucessfully', async ({ gotoPage, page }) => {
-    // wait for page to successfully render
-    await gotoPage(`/${ROUTES.One}`);
-    await expect(page.getByText('This is page one.')).toBeVisible();
-
-    // navigating to page four with full width layout without sidebar menu
-    await page.getByText('Full-width page example').click();
-
-    // navigate back to page one
-    await page.getByRole('link', { name: 'Back', exact: true }).click();
+  test('the Incidents page lists incidents', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Incidents}`);
+    await expect(page.getByRole('heading', { name: /Incidents/ }).first()).toBeVisible();
   });
 });
