@@ -93,8 +93,8 @@ export function templateRegex(template: string, anchored = true): string {
 
 export interface TemplateFilterOptions {
   /**
-   * The lines are structured (JSON or logfmt) and the template was mined from a field inside
-   * them. Encoders escape quotes, backslashes, slashes, `<>&` and non-ASCII characters
+   * The lines are structured (JSON or logfmt: `parseLogLine(...).format !== 'text'`) and the
+   * template was mined from a field inside them. Encoders escape quotes, backslashes, slashes, `<>&` and non-ASCII characters
    * differently, so only runs of characters that every encoder writes unchanged are used: the
    * longest few, in template order, unanchored. Such a filter may also count lines of other
    * templates that contain the same fragments.
@@ -107,12 +107,12 @@ export interface TemplateFilterOptions {
 }
 
 // Characters every JSON/logfmt encoder writes as is.
-const UNSAFE_IN_STRUCTURED = /[^\u0020-\u007e]|["\\/<>&]/;
+const UNSAFE_IN_STRUCTURED = /[^\u0020-\u007e]|["\\/<>&]/g;
 
 function structuredFragments(template: string, maxFragments: number, minChars: number): string[] {
   const fragments: Array<{ text: string; order: number }> = [];
   for (const part of template.split(WILDCARD)) {
-    for (const raw of part.split(new RegExp(UNSAFE_IN_STRUCTURED.source, 'g'))) {
+    for (const raw of part.split(UNSAFE_IN_STRUCTURED)) {
       const text = raw.trim();
       if (text.length >= minChars) {
         fragments.push({ text, order: fragments.length });
