@@ -109,3 +109,18 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	return s, nil
 }
+
+// OpenTempSQLite opens a SQLite store in a new temp directory; cleanup
+// closes it and removes the directory. For benchmarks and tools.
+func OpenTempSQLite(ctx context.Context) (Store, func(), error) {
+	dir, err := os.MkdirTemp("", "rcp-load-")
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := OpenSQLite(ctx, filepath.Join(dir, SQLiteFileName))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return st, func() { _ = st.Close(); _ = os.RemoveAll(dir) }, nil
+}

@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -180,16 +179,7 @@ func phase(ctx context.Context, name string, w, n int, pick func(i int) (func() 
 func openStore(ctx context.Context, name, dsn string) (store.Store, func(), error) {
 	switch name {
 	case "sqlite":
-		dir, err := os.MkdirTemp("", "rcp-load-")
-		if err != nil {
-			return nil, nil, err
-		}
-		st, err := store.OpenSQLite(ctx, filepath.Join(dir, store.SQLiteFileName))
-		if err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, nil, err
-		}
-		return st, func() { _ = st.Close(); _ = os.RemoveAll(dir) }, nil
+		return store.OpenTempSQLite(ctx)
 	case "postgres":
 		if dsn == "" {
 			return nil, nil, errors.New("postgres needs -dsn or $" + storetest.EnvPostgresDSN + " (run under scripts/with-postgres.sh)")
