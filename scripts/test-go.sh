@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 
 FUZZTIME="${FUZZTIME:-15s}"
 PKGS=./pkg/...
+TOOLS=./benchmarks/...
 
 echo "== go vet"
-go vet $PKGS
+go vet $PKGS $TOOLS
 
 echo "== go test (SQLite + PostgreSQL)"
 RCP_REQUIRE_POSTGRES=1 scripts/with-postgres.sh go test -count=1 -p 1 $PKGS

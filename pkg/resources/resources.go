@@ -13,6 +13,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/rcp/reliability/pkg/incidents"
+	"github.com/rcp/reliability/pkg/store"
 )
 
 // Handler serves the incident API on top of an incidents.Service.
@@ -218,7 +219,19 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, a incidents.Act
 		return
 	}
 	w.Header().Set("Location", "incidents/"+inc.ID)
-	writeJSON(w, http.StatusCreated, inc)
+	writeJSON(w, http.StatusCreated, withTransitions(inc))
+}
+
+// incidentView is an incident as the API returns it one at a time: with the
+// statuses it may move to next, so clients offer only the allowed actions
+// and the transition table stays in one place.
+type incidentView struct {
+	*store.Incident
+	AllowedTransitions []string `json:"allowedTransitions"`
+}
+
+func withTransitions(inc *store.Incident) incidentView {
+	return incidentView{Incident: inc, AllowedTransitions: incidents.AllowedFrom(inc.Status)}
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
@@ -227,7 +240,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, a incidents.Actor)
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	writeJSON(w, http.StatusOK, withTransitions(inc))
 }
 
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
@@ -246,7 +259,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Acto
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	writeJSON(w, http.StatusOK, withTransitions(inc))
 }
 
 func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, a incidents.Actor) {

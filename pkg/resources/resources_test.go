@@ -295,3 +295,25 @@ func TestStoreUnavailable(t *testing.T) {
 		t.Fatalf("%d %s", s.resp.Status, s.resp.Body)
 	}
 }
+
+func TestIncidentCarriesAllowedTransitions(t *testing.T) {
+	c := newClient(t)
+	ed := user("Editor", 1)
+	id := c.create(1)
+	allowed := func(body map[string]any) []any {
+		t.Helper()
+		list, ok := body["allowedTransitions"].([]any)
+		if !ok {
+			t.Fatalf("no allowedTransitions in %v", body)
+		}
+		return list
+	}
+	_, got := c.call(ed, "GET", "/incidents/"+id, "")
+	if a := allowed(got); len(a) != 3 || a[0] != "investigating" {
+		t.Fatalf("open incident: allowed %v", a)
+	}
+	_, patched := c.call(ed, "PATCH", "/incidents/"+id, `{"status":"resolved"}`)
+	if a := allowed(patched); len(a) != 1 || a[0] != "open" {
+		t.Fatalf("resolved incident: allowed %v", a)
+	}
+}
