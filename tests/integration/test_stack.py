@@ -1,0 +1,163 @@
+"""The native stack shows what the traffic generator injected, seen through the plugin's own queries.
+
+Scenario `downstream-failure`: a healthy baseline, then payments /charge fails 90% of the time
+with "payment provider timeout after <ms>ms for order <id>", so sample-app /checkout fails too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from .conftest import Played, eventually, get_json
+
+pytestmark = pytest.mark.integration
+
+
+def prom_value(prom_url: str, expr: str, at: float, by: str | None = None):
+    """An instant query at `at`: one number, or {label value: number} with `by`."""
+    doc = get_json(f"{prom_url}/api/v1/query", {"query": expr, "time": f"{at:.3f}"})
+    assert doc["status"] == "success", doc
+    result = doc["data"]["result"]
+    if by is None:
+        return float(result[0]["value"][1]) if result else 0.0
+    return {r["metric"].get(by, ""): float(r["value"][1]) for r in result}
+
+
+def summary(prom_url: str, q: dict, at: float) -> dict[str, float]:
+    return {t["refId"]: prom_value(prom_url, t["expr"], at) for t in q["prometheus"]["summary"][:3]}
+
+
+def ratio(s: dict[str, float]) -> float:
+    return s["range_errors"] / s["range_requests"] if s["range_requests"] else 0.0
+
+
+def loki_lines(loki_url: str, expr: str, start: float, end: float, limit: int) -> list[dict]:
+    params = {"query": expr, "start": str(int(start * 1e9)), "end": str(int(end * 1e9)), "limit": str(limit)}
+    doc = get_json(f"{loki_url}/loki/api/v1/query_range", params)
+    return [json.loads(line) for stream in doc["data"]["result"] for _, line in stream["values"]]
+
+
+def settle(played: Played, seconds: float = 12.0) -> None:
+    """Gives the last scrape, Loki's batch push and the span exporter time to land."""
+    time.sleep(max(0.0, played.end + seconds - time.time()))
+
+
+@pytest.mark.parametrize(
+    ("service", "failing_route", "min_failure_ratio"),
+    [("payments", "/charge", 0.6), ("sample-app", "/checkout", 0.08)],
+)
+def test_error_rate_rises(stack, downstream_failure, queries, service, failing_route, min_failure_ratio):
+    played = downstream_failure
+    settle(played)
+    (b0, b1), (f0, f1) = played.baseline, played.failure
+    prom = stack["prometheus"]
+
+    def check():
+        # The page's summary queries, over the baseline and over the failure, evaluated at their ends.
+        base = summary(prom, queries(service, b0 + 5, b1), b1)
+        fail = summary(prom, queries(service, f0 + 5, f1), f1)
+        assert base["range_requests"] > 20, base
+        assert fail["range_requests"] > 20, fail
+        assert ratio(base) < 0.05, (service, "baseline", base)
+        assert ratio(fail) > min_failure_ratio, (service, "failure", fail)
+        # The page's error rate (rate() over 30 s) at the end of the failure, against the baseline's.
+        q = queries(service, f0, f1, window=30)
+        assert (
+            prom_value(prom, q["prometheus"]["errorRate"], f1)
+            > 5 * prom_value(prom, q["prometheus"]["errorRate"], b1) + 0.05
+        )
+        # Errors by route point at the failing route.
+        by_route = prom_value(prom, queries(service, f0 + 5, f1)["prometheus"]["summary"][3]["expr"], f1, "http_route")
+        assert max(by_route, key=by_route.get) == failing_route, by_route
+        return True
+
+    eventually(check, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("payments", "payment provider timeout after <*> for order <*>"),
+        ("sample-app", "checkout failed for order <*>: payments returned <*> after <*>"),
+    ],
+)
+def test_injected_error_pattern_dominates(stack, downstream_failure, queries, service, expected):
+    played = downstream_failure
+    settle(played)
+    f0, f1 = played.failure
+    q = queries(service, f0, f1, window=int(f1 - f0) + 1)
+    limit = q["settings"]["logs"]["lineLimit"]
+
+    def lines():
+        got = loki_lines(stack["loki"], q["loki"]["errorLines"], f0, f1 + 2, limit)
+        assert len(got) >= 20, f"{len(got)} error lines for {service}"
+        return got
+
+    error_lines = eventually(lines, timeout=60)
+    messages = [doc[q["settings"]["logs"]["messageField"]] for doc in error_lines]
+    patterns = queries.mine(messages)  # the plugin's template miner (src/engine/patterns)
+    top = patterns[0]
+    assert top["template"] == expected, patterns[:5]
+    assert top["count"] >= 0.8 * len(messages), patterns[:5]
+    # The exact count from the page's metric query agrees with the lines returned.
+    count = get_json(
+        f"{stack['loki']}/loki/api/v1/query", {"query": q["loki"]["errorCount"], "time": str(int((f1 + 1) * 1e9))}
+    )
+    total = sum(float(r["value"][1]) for r in count["data"]["result"])
+    assert total >= len(messages) * 0.95, (total, len(messages))
+
+
+def trace_services(doc: dict) -> tuple[set[str], int]:
+    """Service names and error spans of a trace from Tempo's /api/traces (OTLP JSON)."""
+    services, errors = set(), 0
+    for batch in doc.get("batches") or doc.get("resourceSpans") or doc.get("trace", {}).get("resourceSpans", []):
+        attrs = {a["key"]: a["value"].get("stringValue") for a in batch.get("resource", {}).get("attributes", [])}
+        services.add(attrs.get("service.name"))
+        for scope in batch.get("scopeSpans") or batch.get("instrumentationLibrarySpans") or []:
+            for span in scope.get("spans", []):
+                if span.get("status", {}).get("code") in ("STATUS_CODE_ERROR", 2):
+                    errors += 1
+    return services, errors
+
+
+def test_trace_ids_from_logs_resolve_in_tempo(stack, downstream_failure, queries):
+    played = downstream_failure
+    settle(played)
+    f0, f1 = played.failure
+    q = queries("sample-app", f0, f1)
+    trace_field = q["settings"]["logs"]["traceIdField"]
+    docs = eventually(lambda: loki_lines(stack["loki"], q["loki"]["errorLines"], f0, f1 + 2, 50), timeout=60)
+    trace_ids = [d[trace_field] for d in docs if d.get(trace_field)][:5]
+    assert len(trace_ids) >= 3, docs[:3]
+    for trace_id in trace_ids:
+        doc = eventually(lambda tid=trace_id: get_json(f"{stack['tempo']}/api/traces/{tid}"), timeout=60)
+        services, errors = trace_services(doc)
+        # One trace crosses both services (W3C propagation), and the failure is marked on its spans.
+        assert {"sample-app", "payments"} <= services, (trace_id, services)
+        assert errors >= 2, (trace_id, errors)
+
+
+def test_service_graph_edge_between_the_sample_services(stack, downstream_failure, queries):
+    played = downstream_failure
+    settle(played)
+    start, end = played.baseline[0], played.end
+    q = queries("sample-app", start, end)
+    deps = {t["refId"]: t["expr"] for t in q["prometheus"]["dependencies"]}
+    prom = stack["prometheus"]
+
+    def edges():
+        got = {}
+        for ref in ("graph_requests", "graph_failed"):
+            doc = get_json(f"{prom}/api/v1/query", {"query": deps[ref], "time": f"{end + 10:.3f}"})
+            for r in doc["data"]["result"]:
+                got[(ref, r["metric"].get("client"), r["metric"].get("server"))] = float(r["value"][1])
+        assert got.get(("graph_requests", "sample-app", "payments"), 0) > 10, got
+        assert got.get(("graph_failed", "sample-app", "payments"), 0) > 5, got
+        return got
+
+    eventually(edges, timeout=90, interval=5)
+    raw = prom_value(prom, 'sum(traces_service_graph_request_total{client="sample-app",server="payments"})', end + 10)
+    assert raw > 10
