@@ -36,9 +36,20 @@ function request(fetch: jest.Mock, i = 0): FetchRequest {
 describe('incidents api', () => {
   it('lists with only the filters that are set, and asks Grafana not to show its own alert', async () => {
     const fetch = backend(() => of({ data: { items: [{ id: 'a' }], total: 1, nextCursor: 'c2' } }));
-    const page = await listIncidents({ service: 'checkout', status: 'open', severity: undefined, from: '', limit: 25, cursor: 'c1' });
+    const page = await listIncidents({
+      service: 'checkout',
+      status: 'open',
+      severity: undefined,
+      from: '',
+      limit: 25,
+      cursor: 'c1',
+    });
     expect(page).toEqual({ items: [{ id: 'a' }], total: 1, nextCursor: 'c2' });
-    expect(request(fetch)).toMatchObject({ method: 'GET', url: `${INCIDENTS_URL}?service=checkout&status=open&limit=25&cursor=c1`, showErrorAlert: false });
+    expect(request(fetch)).toMatchObject({
+      method: 'GET',
+      url: `${INCIDENTS_URL}?service=checkout&status=open&limit=25&cursor=c1`,
+      showErrorAlert: false,
+    });
     expect(INCIDENTS_URL).toBe('/api/plugins/rcp-reliability-app/resources/incidents');
   });
 
@@ -49,7 +60,14 @@ describe('incidents api', () => {
 
   it('sends each write to its endpoint', async () => {
     const fetch = backend(() => of({ data: { id: 'x' } }));
-    const body = { service: 's', title: 't', severity: 'high' as const, timeRange: { from: 'a', to: 'b' }, analysis: {}, links: [] };
+    const body = {
+      service: 's',
+      title: 't',
+      severity: 'high' as const,
+      timeRange: { from: 'a', to: 'b' },
+      analysis: {},
+      links: [],
+    };
     await createIncident(body);
     await getIncident('a/b');
     await patchIncident('x', { status: 'resolved', version: 3 });
@@ -66,7 +84,13 @@ describe('incidents api', () => {
   });
 
   it('turns a backend error into an IncidentApiError with its status and sentence', async () => {
-    const body = { error: 'invalid status transition resolved → mitigated; allowed from resolved: [open]', field: 'status', from: 'resolved', to: 'mitigated', allowed: ['open'] };
+    const body = {
+      error: 'invalid status transition resolved → mitigated; allowed from resolved: [open]',
+      field: 'status',
+      from: 'resolved',
+      to: 'mitigated',
+      allowed: ['open'],
+    };
     backend(() => throwError(() => ({ status: 409, statusText: 'Conflict', data: body })));
     const err = await patchIncident('x', { status: 'mitigated' }).catch((e) => e);
     expect(err).toBeInstanceOf(IncidentApiError);
