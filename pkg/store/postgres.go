@@ -112,9 +112,5 @@ func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return finishTx(tx, fn)
 }

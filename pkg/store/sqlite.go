@@ -85,19 +85,9 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	s := &sqlStore{db: db, describe: "sqlite: " + path, d: dialect{
 		name:       "sqlite",
 		migrations: sqliteMigrations,
-		migrate: func(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
-			// _txlock=immediate: the migration transaction holds the write
-			// lock, so two processes opening the same file apply it once.
-			tx, err := db.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			if err := fn(tx); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-			return tx.Commit()
-		},
+		// _txlock=immediate: the migration transaction holds the write
+		// lock, so two processes opening the same file apply it once.
+		migrate: inTx,
 	}}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()

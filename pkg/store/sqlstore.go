@@ -113,10 +113,20 @@ func fromMicros(v int64) time.Time {
 func normalize(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 func (s *sqlStore) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return inTx(ctx, s.db, fn)
+}
+
+// inTx runs fn in a new transaction of db.
+func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	return finishTx(tx, fn)
+}
+
+// finishTx runs fn in tx, then commits, or rolls back if fn failed.
+func finishTx(tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
