@@ -4,6 +4,8 @@
  * their traffic fails. Rules and class thresholds are in docs/BLAST_RADIUS.md; keep them in sync.
  */
 
+import type { Span } from './traces/traceSummary';
+
 export interface ServiceEdge {
   client: string;
   server: string;
@@ -11,13 +13,8 @@ export interface ServiceEdge {
   failed: number;
 }
 
-export interface TraceSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  service: string;
-  error: boolean;
-}
+/** What the blast radius reads of a span. */
+export type TraceSpan = Pick<Span, 'traceId' | 'spanId' | 'parentSpanId' | 'service' | 'error'>;
 
 export interface BlastRadiusInput {
   /** the failing service the user is looking at */

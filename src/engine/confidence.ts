@@ -1,3 +1,4 @@
+import type { PatternGroup } from './patterns/groupPatterns';
 import type { Point } from './signals';
 
 /**
@@ -6,15 +7,11 @@ import type { Point } from './signals';
  * The formula, thresholds and a worked example are in docs/CONFIDENCE.md; keep them in sync.
  */
 
-export interface ErrorPattern {
-  template: string;
-  route?: string;
-  status?: string;
-  count: number;
-  share: number;
-  firstSeenMs: number;
-  lastSeenMs: number;
-}
+/** What the confidence score reads of a log pattern group. */
+export type ErrorPattern = Pick<
+  PatternGroup,
+  'template' | 'route' | 'status' | 'count' | 'share' | 'firstSeenMs' | 'lastSeenMs'
+>;
 
 export interface ConfidenceInput {
   service: string;
