@@ -16,6 +16,9 @@ jest.mock('@grafana/runtime', () => ({
 
 const BASE = '/a/rcp-reliability-app/incidents';
 
+// The first EmptyState renders its illustration, which takes seconds on a shared CI machine.
+jest.setTimeout(20_000);
+
 function summary(n: number, overrides: Partial<IncidentSummary> = {}): IncidentSummary {
   return {
     id: `01JD2X8M3Q4W5E6R7T8Y9U0I${String(n).padStart(2, '0')}`,
