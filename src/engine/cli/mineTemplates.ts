@@ -2,7 +2,7 @@
  * Entry point of `scripts/mine-templates`: reads a file of log messages and prints, in input order,
  * one JSON object per line with the line number (1-based) and the mined template.
  */
-import { readFileSync } from 'fs';
+import { readFileSync, writeSync } from 'fs';
 
 import { TemplateMiner } from '../patterns/templateMiner';
 
@@ -53,34 +53,47 @@ export function* renderRecords(
   }
 }
 
-function write(chunk: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
-  });
+/**
+ * Writes all of `chunk` to a file descriptor synchronously. `process.stdout` would do, but under
+ * Bun its first use loads the Node stream machinery, which costs more than mining a small file.
+ * A non-blocking pipe may refuse bytes (EAGAIN) until the reader catches up: wait and retry.
+ */
+function writeAll(fd: number, chunk: string): void {
+  const bytes = Buffer.from(chunk, 'utf8');
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(fd, bytes, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        throw err;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
 
-async function main(argv: string[]): Promise<number> {
+function main(argv: string[]): number {
   if (argv.length !== 1 || argv[0] === '-h' || argv[0] === '--help') {
     process.stderr.write('usage: mine-templates FILE\n');
     return 2;
   }
-  const lines = splitLines(readFileSync(argv[0]).toString('utf8'));
+  const lines = splitLines(readFileSync(argv[0], 'utf8'));
   const miner = new TemplateMiner();
   const ids = lines.map((l) => miner.add(l));
   for (const chunk of renderRecords(ids, (id) => miner.template(id))) {
-    await write(chunk);
+    writeAll(1, chunk);
   }
   return 0;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    // A closed pipe (`mine-templates FILE | head`) is the reader's choice, not an error.
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
       process.stderr.write(`mine-templates: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
     }
-  );
+  }
 }

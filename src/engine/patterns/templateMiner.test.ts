@@ -1,4 +1,12 @@
-import { maskMessage, mineTemplates, TemplateMiner, tokenizeMessage, WILDCARD } from './templateMiner';
+import {
+  maskMessage,
+  mineTemplates,
+  replaceValueSegments,
+  TemplateMiner,
+  tokenizeMessage,
+  VALUE_SEGMENT,
+  WILDCARD,
+} from './templateMiner';
 
 describe('maskMessage', () => {
   it.each([
@@ -183,5 +191,77 @@ describe('hostile input', () => {
   ])('masks %s without throwing', (_, line) => {
     const [template] = mineTemplates([line]);
     expect(typeof template).toBe('string');
+  });
+});
+
+describe('replaceValueSegments', () => {
+  // The scanner must agree with the pattern it replaces, on tokens made of the pieces that
+  // matter to it: delimiters, dots, digits, hex letters, literals and other characters.
+  const pieces = [
+    'a',
+    'Z',
+    'x',
+    '_',
+    '-',
+    '/',
+    '\u00e9',
+    '.',
+    '..',
+    '0',
+    '7',
+    'deadbeef',
+    'CAFE',
+    'null',
+    'None',
+    'nan',
+    'true',
+    'undefined',
+    'nil',
+    '=',
+    ':',
+    ',',
+    ';',
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    '<',
+    '>',
+    "'",
+    '"',
+    '|',
+  ];
+
+  it('matches VALUE_SEGMENT on generated tokens', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const mismatches: string[] = [];
+    for (let k = 0; k < 20000; k++) {
+      let token = '';
+      for (let j = 1 + random(8); j > 0; j--) {
+        token += pieces[random(pieces.length)];
+      }
+      if (replaceValueSegments(token) !== token.replace(VALUE_SEGMENT, WILDCARD)) {
+        mismatches.push(token);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it.each([
+    ['size=123,', 'size=<*>,'],
+    ['a.b1:x..c2', '<*>:x..<*>'],
+    ['x:.b1', 'x:.b1'],
+    ['v1.2.3.', '<*>.'],
+    ['id=deadbeefcafe;null', 'id=<*>;<*>'],
+    ['nullable=Nonesuch', 'nullable=Nonesuch'],
+  ])('%p -> %p', (token, expected) => {
+    expect(replaceValueSegments(token)).toBe(expected);
+    expect(token.replace(VALUE_SEGMENT, WILDCARD)).toBe(expected);
   });
 });
