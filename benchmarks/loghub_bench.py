@@ -10,8 +10,11 @@ input: the `Content` column of each `<S>_2k.log_structured_corrected.csv` (the m
 log header stripped), one message per line. Grouping accuracy (GA) counts a line as correct when
 the set of lines in its predicted group equals the set of lines sharing its true template.
 Speed is measured on whole processes (start-up included) over all systems' messages concatenated
-into one file; the median of N runs is reported. The start-up floor of each tool (the same
-process on an empty file) is measured too, to show how much of each run is start-up.
+into one file: ours as users run it (`scripts/mine-templates`, under Bun when the optional
+dependency is installed), ours forced onto Node (MINE_TEMPLATES_RUNTIME=node) and Drain3. The runs
+are interleaved (A B C A B C ...) so that load from other jobs on a shared machine falls on all
+three alike, and the median of N runs is reported. The start-up floor of each (the same process
+on an empty file) is measured the same way, to show how much of each run is start-up.
 """
 
 import argparse
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +47,24 @@ SYSTEMS = [
 ]
 OURS = [str(REPO / "scripts" / "mine-templates")]
 DRAIN3 = [sys.executable, str(REPO / "benchmarks" / "drain3_mine.py")]
+BUN = REPO / "node_modules" / "@oven" / "bun-linux-x64" / "bin" / "bun"
+
+
+@dataclass
+class Tool:
+    name: str
+    cmd: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self, path: Path, **kwargs) -> subprocess.CompletedProcess:
+        env = {**os.environ, **self.env} if self.env else None
+        return subprocess.run([*self.cmd, str(path)], env=env, check=True, **kwargs)
+
+    def shell(self) -> str:
+        """The command as one would type it from the repo root."""
+        words = [f"{k}={v}" for k, v in self.env.items()]
+        words += [os.path.relpath(a, REPO) if a.startswith(str(REPO)) else a for a in self.cmd]
+        return " ".join(shlex.quote(w) for w in words) + " FILE"
 
 
 def load_system(data: Path, system: str) -> tuple[list[str], list[str]]:
@@ -58,13 +80,13 @@ def write_messages(path: Path, messages: list[str]) -> None:
     path.write_text("".join(m + "\n" for m in clean), encoding="utf-8")
 
 
-def run_tool(cmd: list[str], path: Path) -> list[str]:
-    proc = subprocess.run([*cmd, str(path)], capture_output=True, check=True, text=True)
+def run_tool(tool: Tool, path: Path) -> list[str]:
+    proc = tool.run(path, capture_output=True, text=True)
     templates = []
     for n, raw in enumerate(proc.stdout.splitlines(), start=1):
         record = json.loads(raw)
         if record["line"] != n:
-            raise RuntimeError(f"{cmd[-1]}: record {n} has line {record['line']}")
+            raise RuntimeError(f"{tool.name}: record {n} has line {record['line']}")
         templates.append(record["template"])
     return templates
 
@@ -84,23 +106,40 @@ def grouping_accuracy(predicted: list[str], truth: list[str]) -> float:
     return correct / len(truth)
 
 
-def time_tool(cmd: list[str], path: Path, reps: int) -> float:
-    subprocess.run([*cmd, str(path)], stdout=subprocess.DEVNULL, check=True)  # warm-up
-    times = []
+def time_tools(tools: list[Tool], path: Path, reps: int) -> list[float]:
+    """Median wall time of each tool on `path`, runs interleaved so load hits all alike."""
+    for tool in tools:
+        tool.run(path, stdout=subprocess.DEVNULL)  # warm-up: file cache, bundle build
+    times: list[list[float]] = [[] for _ in tools]
     for _ in range(reps):
-        start = time.perf_counter()
-        subprocess.run([*cmd, str(path)], stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for tool, samples in zip(tools, times, strict=True):
+            start = time.perf_counter()
+            tool.run(path, stdout=subprocess.DEVNULL)
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "not installed"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=str(REPO / ".." / "shared" / "data" / "loghub"))
-    parser.add_argument("--reps", type=int, default=5, help="timed runs per tool (median)")
+    parser.add_argument("--reps", type=int, default=9, help="timed runs per tool (median)")
     args = parser.parse_args()
     data = Path(args.data).resolve()
     command = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.executable, REPO), *sys.argv])
+
+    runtime = "bun" if BUN.exists() else "node"
+    tools = [
+        Tool(f"ours, scripts/mine-templates ({runtime})", OURS),
+        Tool("ours, scripts/mine-templates (node)", OURS, {"MINE_TEMPLATES_RUNTIME": "node"}),
+        Tool("Drain3 0.9.11 (default config)", DRAIN3),
+    ]
 
     rows = []
     corpus: list[str] = []
@@ -110,17 +149,19 @@ def main() -> int:
             corpus.extend(messages)
             path = Path(tmp) / f"{system}.txt"
             write_messages(path, messages)
-            ours = grouping_accuracy(run_tool(OURS, path), truth)
-            drain3 = grouping_accuracy(run_tool(DRAIN3, path), truth)
-            rows.append((system, ours, drain3))
+            ours = run_tool(tools[0], path)
+            if run_tool(tools[1], path) != ours:
+                raise RuntimeError(f"{system}: Bun and Node runs of the miner disagree")
+            drain3 = grouping_accuracy(run_tool(tools[2], path), truth)
+            rows.append((system, grouping_accuracy(ours, truth), drain3))
         corpus_path = Path(tmp) / "corpus.txt"
         write_messages(corpus_path, corpus)
         empty_path = Path(tmp) / "empty.txt"
         write_messages(empty_path, [])
-        ours_s = time_tool(OURS, corpus_path, args.reps)
-        drain3_s = time_tool(DRAIN3, corpus_path, args.reps)
-        ours_empty_s = time_tool(OURS, empty_path, args.reps)
-        drain3_empty_s = time_tool(DRAIN3, empty_path, args.reps)
+        load_before = os.getloadavg()
+        totals = time_tools(tools, corpus_path, args.reps)
+        empties = time_tools(tools, empty_path, args.reps)
+        load_after = os.getloadavg()
 
     print("| System | GA ours | GA Drain3 |")
     print("| --- | ---: | ---: |")
@@ -131,24 +172,34 @@ def main() -> int:
     print(f"| **Mean** | **{mean_ours:.3f}** | **{mean_drain3:.3f}** |")
     print()
     n = len(corpus)
-    print(f"Speed, whole processes over {n} messages, median of {args.reps} runs:")
+    print(f"Speed, whole processes over {n} messages, median of {args.reps} interleaved runs:")
     print()
     print("| Tool | Seconds | Lines/s | Start-up (empty file), s | Lines/s net of start-up |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for name, total, empty in (
-        ("ours (scripts/mine-templates)", ours_s, ours_empty_s),
-        ("Drain3 0.9.11 (default config)", drain3_s, drain3_empty_s),
-    ):
+    for tool, total, empty in zip(tools, totals, empties, strict=True):
         net = max(total - empty, 1e-9)
-        print(f"| {name} | {total:.3f} | {n / total:,.0f} | {empty:.3f} | {n / net:,.0f} |")
+        print(f"| {tool.name} | {total:.3f} | {n / total:,.0f} | {empty:.3f} | {n / net:,.0f} |")
     print()
-    print(f"Speed ratio ours / Drain3, whole processes: {drain3_s / ours_s:.1f}x")
-    net_ratio = max(drain3_s - drain3_empty_s, 1e-9) / max(ours_s - ours_empty_s, 1e-9)
-    print(f"Speed ratio ours / Drain3, net of start-up: {net_ratio:.1f}x")
+    drain3_s, drain3_empty_s = totals[2], empties[2]
+    for tool, total, empty in zip(tools[:2], totals[:2], empties[:2], strict=True):
+        net_ratio = max(drain3_s - drain3_empty_s, 1e-9) / max(total - empty, 1e-9)
+        print(
+            f"Speed ratio {tool.name} / Drain3: {drain3_s / total:.1f}x whole processes,"
+            f" {net_ratio:.1f}x net of start-up"
+        )
     print()
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    print(f"Machine: {os.cpu_count()} cores, {platform.platform()}; node {node}, Python {platform.python_version()}")
+    node = version(["node", "--version"])
+    bun = version([str(BUN), "--version"])
+    print(
+        f"Machine: {os.cpu_count()} cores, {platform.platform()};"
+        f" node {node}, bun {bun}, Python {platform.python_version()}"
+    )
+    print("Load average (1, 5, 15 min) before timing: {:.2f} {:.2f} {:.2f}".format(*load_before))
+    print("Load average (1, 5, 15 min) after timing: {:.2f} {:.2f} {:.2f}".format(*load_after))
     print(f"Command: {command}")
+    print("Timed commands, from the repo root:")
+    for tool in tools:
+        print(f"  {tool.name}: {tool.shell()}")
     return 0
 
 
