@@ -7,6 +7,8 @@ import { resolveSettings } from '../../settings/presets';
 import type { AppSettings } from '../../settings/types';
 
 const ServicesPage = React.lazy(() => import('../../pages/ServicesPage'));
+const IncidentsPage = React.lazy(() => import('../../pages/IncidentsPage'));
+const IncidentDetailPage = React.lazy(() => import('../../pages/IncidentDetailPage'));
 
 function App({ meta }: AppRootProps<Partial<AppSettings>>) {
   const settings = useMemo(() => resolveSettings(meta.jsonData), [meta.jsonData]);
@@ -14,6 +16,8 @@ function App({ meta }: AppRootProps<Partial<AppSettings>>) {
     <SettingsContext.Provider value={settings}>
       <Routes>
         <Route path={ROUTES.Services} element={<ServicesPage />} />
+        <Route path={ROUTES.Incidents} element={<IncidentsPage />} />
+        <Route path={`${ROUTES.Incidents}/:id`} element={<IncidentDetailPage />} />
         <Route path="*" element={<Navigate to={ROUTES.Services} replace />} />
       </Routes>
     </SettingsContext.Provider>

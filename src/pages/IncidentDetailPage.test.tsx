@@ -1,0 +1,222 @@
+import React from 'react';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { of, throwError } from 'rxjs';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { config, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
+import { incident, INCIDENT_ID } from '../components/incidents/testFixtures';
+import { testIds } from '../testIds';
+import IncidentDetailPage from './IncidentDetailPage';
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: jest.fn(),
+  getDataSourceSrv: jest.fn(),
+  PluginPage: ({ children }: { children: React.ReactNode }) => <div>{children}</div>,
+  PanelRenderer: ({ title }: { title: string }) => <div data-testid="panel">{title}</div>,
+}));
+
+jest.setTimeout(20_000);
+
+const LIST = '/a/rcp-reliability-app/incidents';
+
+interface Call {
+  url: string;
+  method: string;
+  data?: unknown;
+}
+
+/** A backend answering GET with `current` and other methods from `write`. */
+function backend(current: () => unknown, write: (call: Call) => unknown = () => ({})) {
+  const fetch = jest.fn((call: Call) => {
+    try {
+      return of({ data: call.method === 'GET' ? current() : write(call) });
+    } catch (e) {
+      return throwError(() => e);
+    }
+  });
+  jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
+  return fetch;
+}
+
+function writes(fetch: jest.Mock): Call[] {
+  return fetch.mock.calls.map(([c]) => c).filter((c: Call) => c.method !== 'GET');
+}
+
+function asRole(role: string) {
+  config.bootData.user.orgRole = role as never;
+}
+
+function renderPage(id = INCIDENT_ID) {
+  return render(
+    <MemoryRouter initialEntries={[`${LIST}/${id}`]}>
+      <Routes>
+        <Route path={`${LIST}/:id`} element={<IncidentDetailPage />} />
+        <Route path={LIST} element={<div>Incident list</div>} />
+      </Routes>
+    </MemoryRouter>
+  );
+}
+
+beforeEach(() => {
+  jest.mocked(getDataSourceSrv).mockClear();
+  asRole('Editor');
+});
+
+describe('IncidentDetailPage', () => {
+  it('renders the saved analysis without querying any datasource', async () => {
+    backend(() => incident());
+    renderPage();
+    expect(await screen.findByRole('heading', { name: 'checkout: 5xx errors' })).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.incidents.status)).toHaveTextContent('Open');
+    expect(screen.getByText('2025-01-01 11:02:03 by alice')).toBeInTheDocument();
+
+    const analysis = screen.getByTestId(testIds.incidents.analysis);
+    const stats = within(within(analysis).getByTestId(testIds.services.stats));
+    expect(within(stats.getByLabelText('Burn rate (1h)')).getByText('10×')).toBeInTheDocument();
+    expect(within(analysis).getAllByText(/Loki: too many outstanding requests/).length).toBeGreaterThan(0);
+    expect(within(analysis).getByText(/no service graph metrics/)).toBeInTheDocument();
+
+    const links = within(screen.getByTestId(testIds.incidents.links));
+    expect(links.getByRole('link', { name: /Runbook/ })).toHaveAttribute('rel', 'noopener noreferrer');
+    expect(links.getByRole('link', { name: 'Services page' })).not.toHaveAttribute('target');
+
+    expect(getDataSourceSrv).not.toHaveBeenCalled();
+  });
+
+  it('says when an incident has no analysis it can draw', async () => {
+    backend(() => incident({ analysis: {} }));
+    renderPage();
+    expect(await screen.findByText('No saved analysis')).toBeInTheDocument();
+  });
+
+  it('offers the allowed transitions and sends the PATCH', async () => {
+    const fetch = backend(
+      () => incident(),
+      () => incident({ status: 'investigating', version: 2, allowedTransitions: ['mitigated', 'resolved'] })
+    );
+    renderPage();
+    const actions = within(await screen.findByTestId(testIds.incidents.actions));
+    expect(actions.getAllByRole('button').map((b) => b.textContent)).toEqual([
+      'Start investigating',
+      'Mark mitigated',
+      'Resolve',
+    ]);
+    await userEvent.click(actions.getByRole('button', { name: 'Start investigating' }));
+    await waitFor(() => expect(screen.getByTestId(testIds.incidents.status)).toHaveTextContent('Investigating'));
+    expect(writes(fetch)).toEqual([
+      expect.objectContaining({
+        method: 'PATCH',
+        url: expect.stringMatching(new RegExp(`/incidents/${INCIDENT_ID}$`)),
+        data: { status: 'investigating' },
+      }),
+    ]);
+    expect(
+      within(screen.getByTestId(testIds.incidents.actions))
+        .getAllByRole('button')
+        .map((b) => b.textContent)
+    ).toEqual(['Mark mitigated', 'Resolve']);
+  });
+
+  it('shows the backend sentence of a 409', async () => {
+    const sentence = 'invalid status transition resolved → mitigated; allowed from resolved: [open]';
+    backend(
+      () => incident({ status: 'resolved', allowedTransitions: ['open'] }),
+      () => {
+        throw {
+          status: 409,
+          data: { error: sentence, field: 'status', from: 'resolved', to: 'mitigated', allowed: ['open'] },
+        };
+      }
+    );
+    renderPage();
+    await userEvent.click(await screen.findByRole('button', { name: 'Reopen' }));
+    expect(await screen.findByText(sentence)).toBeInTheDocument();
+    expect(screen.getByText('Change refused')).toBeInTheDocument();
+  });
+
+  it('edits fields with the version it read, from a labelled form', async () => {
+    const fetch = backend(
+      () => incident({ version: 4 }),
+      (call) => incident({ ...(call.data as object), version: 5 })
+    );
+    renderPage();
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    const form = within(screen.getByTestId(testIds.incidents.editForm));
+    await userEvent.type(form.getByLabelText('Assignee', { exact: false }), 'bob');
+    await userEvent.click(form.getByRole('radio', { name: 'Critical' }));
+    await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(screen.queryByTestId(testIds.incidents.editForm)).not.toBeInTheDocument());
+    expect(writes(fetch)[0].data).toEqual({ severity: 'critical', assignee: 'bob', version: 4 });
+    expect(screen.getByText('bob')).toBeInTheDocument();
+  });
+
+  it('adds a note to the timeline', async () => {
+    const fetch = backend(
+      () => incident(),
+      () => ({
+        id: 2,
+        incidentId: INCIDENT_ID,
+        time: '2025-01-01T11:10:00Z',
+        user: 'bob',
+        kind: 'note',
+        message: 'rolled back v42',
+      })
+    );
+    renderPage();
+    const timeline = within(await screen.findByTestId(testIds.incidents.timeline));
+    expect(timeline.getByRole('heading', { name: 'Timeline (oldest first)' })).toBeInTheDocument();
+    await userEvent.type(timeline.getByLabelText('Note'), 'rolled back v42');
+    await userEvent.click(timeline.getByRole('button', { name: 'Add note' }));
+    expect(await timeline.findByText('rolled back v42')).toBeInTheDocument();
+    expect(writes(fetch)).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: expect.stringMatching(/\/events$/),
+        data: { message: 'rolled back v42' },
+      }),
+    ]);
+    expect(timeline.getAllByRole('listitem')).toHaveLength(2);
+    expect(timeline.getByLabelText('Note')).toHaveValue('');
+  });
+
+  it('shows no write actions to a Viewer', async () => {
+    asRole('Viewer');
+    backend(() => incident());
+    renderPage();
+    await screen.findByRole('heading', { name: 'checkout: 5xx errors' });
+    expect(screen.queryByTestId(testIds.incidents.actions)).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Edit' })).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.incidents.noteForm)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.incidents.delete)).not.toBeInTheDocument();
+    expect(screen.getByText(/Viewers can.t change incidents/)).toBeInTheDocument();
+  });
+
+  it('lets only an Admin delete, after confirming', async () => {
+    backend(() => incident());
+    const { unmount } = renderPage();
+    await screen.findByRole('heading', { name: 'checkout: 5xx errors' });
+    expect(screen.queryByTestId(testIds.incidents.delete)).not.toBeInTheDocument();
+    unmount();
+
+    asRole('Admin');
+    const fetch = backend(
+      () => incident(),
+      () => ({})
+    );
+    renderPage();
+    await userEvent.click(await screen.findByTestId(testIds.incidents.delete));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText('Incident list')).toBeInTheDocument();
+    expect(writes(fetch)).toEqual([expect.objectContaining({ method: 'DELETE' })]);
+  });
+
+  it('says "Incident not found" for a 404, such as another org\'s incident', async () => {
+    backend(() => {
+      throw { status: 404, data: { error: 'incident not found', field: 'id' } };
+    });
+    renderPage();
+    expect(await screen.findByText('Incident not found')).toBeInTheDocument();
+  });
+});

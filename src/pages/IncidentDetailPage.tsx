@@ -1,0 +1,215 @@
+import React, { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
+import { PLUGIN_BASE_URL, ROUTES } from '../constants';
+import { errorMessage } from '../data/datasource';
+import {
+  addIncidentNote,
+  deleteIncident,
+  getIncident,
+  IncidentApiError,
+  patchIncident,
+  type Incident,
+  type IncidentStatus,
+  type PatchIncidentRequest,
+} from '../data/incidents/api';
+import { incidentPermissions } from '../data/incidents/roles';
+import { useAsyncData } from '../hooks/useAsyncData';
+import { testIds } from '../testIds';
+import { DeleteIncidentButton } from '../components/incidents/DeleteIncidentButton';
+import { EditIncidentForm } from '../components/incidents/EditIncidentForm';
+import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
+import { IncidentLinks } from '../components/incidents/IncidentLinks';
+import { IncidentTimeline } from '../components/incidents/IncidentTimeline';
+import { formatTime } from '../components/incidents/labels';
+import { LifecycleActions } from '../components/incidents/LifecycleActions';
+import { SavedAnalysis } from '../components/incidents/SavedAnalysis';
+
+const LIST_PATH = `${PLUGIN_BASE_URL}/${ROUTES.Incidents}`;
+
+function isNotFound(e: unknown): boolean {
+  // A malformed id in the URL (400 on field "id") is as missing as an unknown one.
+  return e instanceof IncidentApiError && (e.status === 404 || (e.status === 400 && e.field === 'id'));
+}
+
+export function IncidentDetailPage() {
+  const { id = '' } = useParams();
+  const [reloads, setReloads] = useState(0);
+  const key = `${id}|${reloads}`;
+  const loaded = useAsyncData(() => getIncident(id), key);
+  // Answers of writes replace the loaded incident until the next load.
+  const [updated, setUpdated] = useState<{ key: string; incident: Incident }>();
+  const incident = updated?.key === key ? updated.incident : loaded.value;
+
+  let body: React.ReactNode;
+  if (loaded.status === 'loading') {
+    body = <LoadingPlaceholder text="Loading incident…" />;
+  } else if (loaded.status === 'error' && isNotFound(loaded.error)) {
+    body = (
+      <EmptyState variant="not-found" message="Incident not found">
+        It may have been deleted, or it belongs to another organization. <Link to={LIST_PATH}>Back to incidents</Link>
+      </EmptyState>
+    );
+  } else if (loaded.status === 'error' || !incident) {
+    body = (
+      <Alert severity="error" title="Incident unavailable">
+        {errorMessage(loaded.error)}
+      </Alert>
+    );
+  } else {
+    body = (
+      <IncidentDetail
+        incident={incident}
+        onChange={(next) => setUpdated({ key, incident: next })}
+        onReload={() => setReloads((n) => n + 1)}
+      />
+    );
+  }
+  return (
+    <PluginPage>
+      <div data-testid={testIds.incidents.detail}>{body}</div>
+    </PluginPage>
+  );
+}
+
+export default IncidentDetailPage;
+
+interface DetailProps {
+  incident: Incident;
+  onChange: (incident: Incident) => void;
+  onReload: () => void;
+}
+
+function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
+  const s = useStyles2(getStyles);
+  const navigate = useNavigate();
+  const { canWrite, canDelete } = incidentPermissions();
+  const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  const patch = (request: PatchIncidentRequest) => {
+    setBusy(true);
+    setError(undefined);
+    patchIncident(incident.id, request).then(
+      (next) => {
+        onChange(next);
+        setEditing(false);
+        setBusy(false);
+      },
+      (e) => {
+        setError(e);
+        setBusy(false);
+      }
+    );
+  };
+  // No version on status changes: the backend re-checks the transition against the stored status.
+  const transition = (status: IncidentStatus) => patch({ status });
+
+  const addNote = async (message: string) => {
+    const event = await addIncidentNote(incident.id, message);
+    onChange({ ...incident, events: [...(incident.events ?? []), event] });
+  };
+
+  const remove = async () => {
+    await deleteIncident(incident.id);
+    navigate(LIST_PATH);
+  };
+
+  const conflict = error instanceof IncidentApiError && error.status === 409;
+  return (
+    <div className={s.page}>
+      <header className={s.header}>
+        <h2 className={s.title}>{incident.title}</h2>
+        <Stack gap={1} alignItems="center" wrap="wrap">
+          <StatusBadge status={incident.status} testId={testIds.incidents.status} />
+          <SeverityBadge severity={incident.severity} />
+        </Stack>
+        <dl className={s.facts}>
+          <dt>Service</dt>
+          <dd>{incident.service}</dd>
+          <dt>Time range</dt>
+          <dd>
+            {formatTime(incident.timeRange.from)} to {formatTime(incident.timeRange.to)}
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            {formatTime(incident.createdAt)} by {incident.createdBy}
+          </dd>
+          <dt>Assignee</dt>
+          <dd>{incident.assignee || 'nobody'}</dd>
+        </dl>
+        {incident.notes && <p className={s.notes}>{incident.notes}</p>}
+      </header>
+
+      {error !== undefined && (
+        <Alert
+          severity="error"
+          title={conflict ? 'Change refused' : 'The change was not saved'}
+          onRemove={() => setError(undefined)}
+        >
+          {errorMessage(error)}
+          {conflict && (
+            <div>
+              <Button size="sm" variant="secondary" onClick={onReload}>
+                Reload the incident
+              </Button>
+            </div>
+          )}
+        </Alert>
+      )}
+
+      {canWrite ? (
+        <Stack gap={2} wrap="wrap" alignItems="flex-start">
+          <LifecycleActions allowed={incident.allowedTransitions ?? []} busy={busy} onTransition={transition} />
+          {!editing && (
+            <Button variant="secondary" icon="pen" onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+          )}
+          {canDelete && <DeleteIncidentButton title={incident.title} onDelete={remove} />}
+        </Stack>
+      ) : (
+        <p className={s.muted}>Read only: Viewers can&apos;t change incidents — ask an Editor or Admin.</p>
+      )}
+
+      {canWrite && editing && (
+        <EditIncidentForm incident={incident} busy={busy} onSave={patch} onCancel={() => setEditing(false)} />
+      )}
+
+      <IncidentTimeline events={incident.events ?? []} canWrite={canWrite} onAddNote={addNote} />
+
+      <section aria-label="Links">
+        <h3>Links</h3>
+        <IncidentLinks links={incident.links ?? []} />
+      </section>
+
+      <section aria-label="Saved analysis" data-testid={testIds.incidents.analysis} className={s.analysis}>
+        <h3>Saved analysis</h3>
+        <p className={s.muted}>As it was when the snapshot was saved; nothing here is queried again.</p>
+        <SavedAnalysis analysis={incident.analysis} />
+      </section>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(3) }),
+  header: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
+  title: css({ margin: 0 }),
+  facts: css({
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: 0,
+    dt: { color: theme.colors.text.secondary },
+    dd: { margin: 0 },
+  }),
+  notes: css({ whiteSpace: 'pre-wrap', margin: 0 }),
+  muted: css({ color: theme.colors.text.secondary, margin: 0 }),
+  analysis: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
+});
