@@ -25,31 +25,37 @@ export function splitLines(text: string): string[] {
 }
 
 /**
- * Renders the output records for per-line template ids; chunks keep memory flat and writes few,
- * and each distinct template is JSON-encoded once.
+ * Renders the output records for per-line template ids; chunks keep memory flat and writes few.
+ * Each distinct template's JSON tail is encoded once, and a chunk is joined from an array of
+ * records: appending to one string would build a rope of tens of thousands of pieces that the
+ * final write has to flatten.
  */
 export function* renderRecords(
   ids: readonly number[],
   templateOf: (id: number) => string,
   chunkChars = 1 << 20
 ): Generator<string> {
-  const encoded: string[] = [];
-  let buf = '';
+  const tails: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    let json = encoded[id];
-    if (json === undefined) {
-      json = JSON.stringify(templateOf(id));
-      encoded[id] = json;
+    let tail = tails[id];
+    if (tail === undefined) {
+      tail = ', "template": ' + JSON.stringify(templateOf(id)) + '}\n';
+      tails[id] = tail;
     }
-    buf += '{"line": ' + (i + 1) + ', "template": ' + json + '}\n';
-    if (buf.length >= chunkChars) {
-      yield buf;
-      buf = '';
+    const record = '{"line": ' + (i + 1) + tail;
+    parts.push(record);
+    size += record.length;
+    if (size >= chunkChars) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
     }
   }
-  if (buf.length > 0) {
-    yield buf;
+  if (parts.length > 0) {
+    yield parts.join('');
   }
 }
 

@@ -297,30 +297,48 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
   }
-  // Splitting on a plain space is much cheaper than on a pattern; the rare other whitespace is
-  // found while masking and split again. An indexed loop over `indexOf` avoids the array and
-  // iterator of `split`.
+  // One scan over the line splits it on plain spaces and classifies each word on the way, so a
+  // word that is a single segment holding a digit (the commonest parameter) becomes `<*>` without
+  // being sliced out. The rare other whitespace (tabs, no-break spaces) is split again.
   const tokens: string[] = [];
   const n = s.length;
-  for (let start = 0; start < n;) {
-    let end = s.indexOf(' ', start);
-    if (end < 0) {
-      end = n;
-    }
-    if (end > start) {
-      const word = s.slice(start, end);
-      const masked = maskWord(word);
-      if (masked !== undefined) {
-        tokens.push(masked);
-      } else {
-        for (const part of word.split(SPACES)) {
+  let start = -1; // start of the current word, -1 between words
+  let digit = false;
+  let split = false;
+  let otherSpace = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 32;
+    if (c === 32) {
+      if (start < 0) {
+        continue;
+      }
+      if (otherSpace) {
+        for (const part of s.slice(start, i).split(SPACES)) {
           if (part !== '') {
             tokens.push(maskWord(part) ?? WILDCARD);
           }
         }
+      } else {
+        tokens.push(digit && !split ? WILDCARD : maskPlainWord(s.slice(start, i), digit, split));
       }
+      start = -1;
+      continue;
     }
-    start = end + 1;
+    if (start < 0) {
+      start = i;
+      digit = split = otherSpace = false;
+    }
+    if (c >= 48 && c <= 57) {
+      digit = true;
+    } else if (c < 128) {
+      if (DELIMITER[c] === 1 || (c === 46 && s.charCodeAt(i + 1) === 46)) {
+        split = true;
+      } else if (c < 32 && isOtherSpace(c)) {
+        otherSpace = true;
+      }
+    } else if (isOtherSpace(c)) {
+      otherSpace = true;
+    }
   }
   if (truncated) {
     tokens.push(WILDCARD);
@@ -328,10 +346,15 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   // Calendar words next to a number belong to a timestamp; twice, so that `Fri Jun <*>` is
   // reached from the number through `Jun`.
   for (let round = 0; round < 2; round++) {
-    for (let i = 0; i < tokens.length; i++) {
+    const last = tokens.length - 1;
+    for (let i = 0; i <= last; i++) {
       const t = tokens[i];
-      // Neighbours first: two comparisons are cheaper than the lower-casing in `isDateWord`.
-      if (t !== WILDCARD && (tokens[i - 1] === WILDCARD || tokens[i + 1] === WILDCARD) && isDateWord(t)) {
+      // Neighbours first (in bounds: reading past an array's end is a slow path), then the word.
+      if (
+        t !== WILDCARD &&
+        ((i > 0 && tokens[i - 1] === WILDCARD) || (i < last && tokens[i + 1] === WILDCARD)) &&
+        isDateWord(t)
+      ) {
         tokens[i] = WILDCARD;
       }
     }
@@ -441,8 +464,14 @@ function clusterSequences(
   opts: Required<TemplateMinerOptions>
 ): string[] {
   // Processing in key order rather than arrival order makes the result order-independent. Keys
-  // are distinct, so sorting ids by key gives the same order as sorting the keys.
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  // are distinct, so each sorted key maps back to one id (the native string sort is much faster
+  // than sorting ids with a comparator).
+  const idOf = new Map<string, number>();
+  keys.forEach((k, i) => idOf.set(k, i));
+  const order = keys
+    .slice()
+    .sort()
+    .map((k) => idOf.get(k) ?? 0);
   const intern = new Map<string, number>();
   const byLength = new Map<number, Cluster[]>();
   for (const id of order) {
