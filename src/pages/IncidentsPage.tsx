@@ -9,13 +9,9 @@ import { errorMessage } from '../data/datasource';
 import { SEVERITIES, STATUSES, type IncidentSummary } from '../data/incidents/api';
 import { testIds } from '../testIds';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
-import { formatTime, SEVERITY_LABELS, STATUS_LABELS } from '../components/incidents/labels';
+import { formatTime, incidentPath, SEVERITY_LABELS, STATUS_LABELS } from '../components/incidents/labels';
 import { toListQuery, useIncidentFilters, type IncidentFilters } from '../components/incidents/useIncidentFilters';
 import { useIncidentPages } from '../components/incidents/useIncidentPages';
-
-export function incidentPath(id: string): string {
-  return `${PLUGIN_BASE_URL}/${ROUTES.Incidents}/${encodeURIComponent(id)}`;
-}
 
 const ANY = '';
 const statusOptions = [{ label: 'Any', value: ANY }, ...STATUSES.map((s) => ({ label: STATUS_LABELS[s], value: s }))];

@@ -1,5 +1,6 @@
 import { dateTimeFormat } from '@grafana/data';
 import type { BadgeColor } from '@grafana/ui';
+import { PLUGIN_BASE_URL, ROUTES } from '../../constants';
 import type { IncidentStatus, Severity } from '../../data/incidents/api';
 
 export const STATUS_LABELS: Record<IncidentStatus, string> = {
@@ -53,4 +54,8 @@ export function formatTime(iso: string | undefined): string {
   }
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? dateTimeFormat(ms) : iso;
+}
+
+export function incidentPath(id: string): string {
+  return `${PLUGIN_BASE_URL}/${ROUTES.Incidents}/${encodeURIComponent(id)}`;
 }
