@@ -124,7 +124,12 @@ function toApiError(e: unknown): IncidentApiError {
   if (e instanceof IncidentApiError) {
     return e;
   }
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { status?: number; statusText?: string; data?: unknown; message?: string };
+  const o = (typeof e === 'object' && e !== null ? e : {}) as {
+    status?: number;
+    statusText?: string;
+    data?: unknown;
+    message?: string;
+  };
   const status = typeof o.status === 'number' ? o.status : 0;
   const body = (typeof o.data === 'object' && o.data !== null ? o.data : {}) as ApiErrorBody & { message?: string };
   const sentence = body.error || body.message || o.statusText || o.message || (typeof e === 'string' ? e : '');
