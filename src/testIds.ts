@@ -18,7 +18,6 @@ export const testIds = {
     confidence: 'data-testid rcp-services-confidence',
     blastRadius: 'data-testid rcp-services-blast-radius',
     traces: 'data-testid rcp-services-traces',
-    saveSnapshot: 'data-testid rcp-services-save-snapshot',
   },
   incidents: {
     page: 'data-testid rcp-incidents-page',

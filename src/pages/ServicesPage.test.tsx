@@ -1,7 +1,7 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
-import { getDataSourceSrv } from '@grafana/runtime';
+import { config, getDataSourceSrv } from '@grafana/runtime';
 import { SettingsContext } from '../hooks/useSettings';
 import { resolveSettings } from '../settings/presets';
 import { testIds } from '../testIds';
@@ -141,6 +141,25 @@ describe('ServicesPage analysis sections', () => {
     const blast = screen.getByTestId(testIds.services.blastRadius);
     await waitFor(() => expect(within(blast).getByLabelText('Impact')).toBeInTheDocument());
     expect(within(blast).getByText(/dependencies from the spans of the traces fetched/)).toBeInTheDocument();
+  });
+
+  it('lets an Editor save a snapshot once every section has settled', async () => {
+    config.bootData.user.orgRole = 'Editor' as never;
+    renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering(lines, [0, 0, 8, 1])), pendingDatasource('tempo', 'tempo')]);
+    const button = await screen.findByTestId(testIds.incidents.snapshotButton);
+    await screen.findByTestId(testIds.services.stats);
+    // Tempo never answers: the traces are still loading, so there is nothing complete to save yet.
+    expect(within(screen.getByTestId(testIds.services.traces)).getByText(/Loading/)).toBeInTheDocument();
+    // Grafana keeps a button with a tooltip focusable and marks it aria-disabled instead.
+    expect(button).toHaveAttribute('aria-disabled', 'true');
+  });
+
+  it('saves a snapshot when everything answered, even with a failed section', async () => {
+    config.bootData.user.orgRole = 'Editor' as never;
+    renderPage([prometheus(), failingDatasource('loki', 'loki', 'down'), tempo()]);
+    const button = await screen.findByTestId(testIds.incidents.snapshotButton);
+    await waitFor(() => expect(button).not.toHaveAttribute('aria-disabled', 'true'));
+    expect(button).toBeEnabled();
   });
 
   it('keeps the metrics when Loki fails, and names Loki where it is needed', async () => {

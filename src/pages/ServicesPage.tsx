@@ -12,6 +12,7 @@ import { useServiceAnalysis } from '../hooks/useServiceAnalysis';
 import { testIds } from '../testIds';
 import { ServicePicker } from '../components/service/ServicePicker';
 import { ServiceAnalysisView } from '../components/analysis/ServiceAnalysisView';
+import { SaveSnapshotButton } from '../components/incidents/SaveSnapshotButton';
 
 export function ServicesPage() {
   const s = useStyles2(getStyles);
@@ -69,8 +70,15 @@ interface LiveAnalysisProps {
 /** The analysis of the chosen service; mounted only once a service is picked. */
 function LiveAnalysis({ service, fromMs, toMs, refreshCount }: LiveAnalysisProps) {
   const settings = useSettings();
-  const { sections } = useServiceAnalysis(settings, service, fromMs, toMs, refreshCount);
-  return <ServiceAnalysisView sections={sections} service={service} datasources={settings.datasources} fromMs={fromMs} toMs={toMs} />;
+  const { sections, snapshot } = useServiceAnalysis(settings, service, fromMs, toMs, refreshCount);
+  return (
+    <>
+      <div>
+        <SaveSnapshotButton analysis={snapshot} />
+      </div>
+      <ServiceAnalysisView sections={sections} service={service} datasources={settings.datasources} fromMs={fromMs} toMs={toMs} />
+    </>
+  );
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
