@@ -36,7 +36,7 @@ export function* renderRecords(
   chunkChars = 1 << 20
 ): Generator<string> {
   const tails: string[] = [];
-  let parts: string[] = [];
+  let parts: Array<string | number> = [];
   let size = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
@@ -45,9 +45,9 @@ export function* renderRecords(
       tail = ', "template": ' + JSON.stringify(templateOf(id)) + '}\n';
       tails[id] = tail;
     }
-    const record = '{"line": ' + (i + 1) + tail;
-    parts.push(record);
-    size += record.length;
+    // The number goes in as a number: `join` converts it natively, cheaper than `+` in JS.
+    parts.push('{"line": ', i + 1, tail);
+    size += 16 + tail.length;
     if (size >= chunkChars) {
       yield parts.join('');
       parts = [];

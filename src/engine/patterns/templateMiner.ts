@@ -73,6 +73,28 @@ for (const ch of `=:,;()[]{}<>'"|`) {
   DELIMITER[ch.charCodeAt(0)] = 1;
 }
 
+// Character classes for the word scan in `maskTokens`; the flag values combine into a word's
+// flags. Characters from U+0080 up are looked up with `isOtherSpace`.
+const CHAR_SPACE = 1;
+const CHAR_DIGIT = 2;
+const CHAR_SPLIT = 4; // a delimiter of `D`: the word has several segments
+const CHAR_OTHER_SPACE = 8;
+const CHAR_DOT = 16; // splits only when doubled
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c === 32) {
+    CHAR_CLASS[c] = CHAR_SPACE;
+  } else if (c >= 48 && c <= 57) {
+    CHAR_CLASS[c] = CHAR_DIGIT;
+  } else if (DELIMITER[c] === 1) {
+    CHAR_CLASS[c] = CHAR_SPLIT;
+  } else if (c === 46) {
+    CHAR_CLASS[c] = CHAR_DOT;
+  } else if (isOtherSpace(c)) {
+    CHAR_CLASS[c] = CHAR_OTHER_SPACE;
+  }
+}
+
 // Words without digits repeat across lines; remembering their masked form skips the regex.
 const wordCache = new Map<string, string>();
 const WORD_CACHE_LIMIT = 1 << 16;
@@ -212,6 +234,22 @@ function maskWord(token: string): string | undefined {
   return maskPlainWord(token, digit, split);
 }
 
+/** Masks the word `s[start..end)` given the character classes it holds, onto `tokens`. */
+function pushWord(tokens: string[], s: string, start: number, end: number, flags: number): void {
+  if (flags === CHAR_DIGIT) {
+    tokens.push(WILDCARD); // one segment holding a digit
+  } else if ((flags & CHAR_OTHER_SPACE) === 0) {
+    tokens.push(maskPlainWord(s.slice(start, end), (flags & CHAR_DIGIT) !== 0, (flags & CHAR_SPLIT) !== 0));
+  } else {
+    // Tabs, no-break spaces and the like split the word further.
+    for (const part of s.slice(start, end).split(SPACES)) {
+      if (part !== '') {
+        tokens.push(maskWord(part) ?? WILDCARD);
+      }
+    }
+  }
+}
+
 function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit && !split) {
     return WILDCARD; // one segment holding a digit
@@ -297,48 +335,35 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
   }
-  // One scan over the line splits it on plain spaces and classifies each word on the way, so a
-  // word that is a single segment holding a digit (the commonest parameter) becomes `<*>` without
-  // being sliced out. The rare other whitespace (tabs, no-break spaces) is split again.
+  // One scan over the line splits it on plain spaces and classifies each word on the way (one
+  // table load per character; most characters are plain and cost nothing more), so a word that is
+  // a single segment holding a digit, the commonest parameter, becomes `<*>` without being sliced.
   const tokens: string[] = [];
   const n = s.length;
-  let start = -1; // start of the current word, -1 between words
-  let digit = false;
-  let split = false;
-  let otherSpace = false;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? s.charCodeAt(i) : 32;
-    if (c === 32) {
-      if (start < 0) {
-        continue;
-      }
-      if (otherSpace) {
-        for (const part of s.slice(start, i).split(SPACES)) {
-          if (part !== '') {
-            tokens.push(maskWord(part) ?? WILDCARD);
-          }
-        }
-      } else {
-        tokens.push(digit && !split ? WILDCARD : maskPlainWord(s.slice(start, i), digit, split));
-      }
-      start = -1;
+  let start = 0; // start of the current word
+  let flags = 0; // CHAR_DIGIT | CHAR_SPLIT | CHAR_OTHER_SPACE seen in the current word
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const k = c < 128 ? CHAR_CLASS[c] : isOtherSpace(c) ? CHAR_OTHER_SPACE : 0;
+    if (k === 0) {
       continue;
     }
-    if (start < 0) {
-      start = i;
-      digit = split = otherSpace = false;
-    }
-    if (c >= 48 && c <= 57) {
-      digit = true;
-    } else if (c < 128) {
-      if (DELIMITER[c] === 1 || (c === 46 && s.charCodeAt(i + 1) === 46)) {
-        split = true;
-      } else if (c < 32 && isOtherSpace(c)) {
-        otherSpace = true;
+    if (k === CHAR_SPACE) {
+      if (i > start) {
+        pushWord(tokens, s, start, i, flags);
       }
-    } else if (isOtherSpace(c)) {
-      otherSpace = true;
+      start = i + 1;
+      flags = 0;
+    } else if (k === CHAR_DOT) {
+      if (s.charCodeAt(i + 1) === 46) {
+        flags |= CHAR_SPLIT; // two dots separate segments
+      }
+    } else {
+      flags |= k;
     }
+  }
+  if (n > start) {
+    pushWord(tokens, s, start, n, flags);
   }
   if (truncated) {
     tokens.push(WILDCARD);
