@@ -581,9 +581,24 @@ function mergeByPosition(
   if (clusters.length < 2 || length < 2) {
     return clusters;
   }
+  // Every grouping key below includes position 0, so a cluster alone with its first token can
+  // never merge here: set those aside and group only the rest, position after position. Merging
+  // only ever concerns clusters of one first token, and their relative order is kept, so the
+  // result is the same as grouping the whole list (most clusters are alone in their bucket).
+  const firstCount = new Map<number, number>();
+  for (const c of clusters) {
+    firstCount.set(c.ids[0], (firstCount.get(c.ids[0]) ?? 0) + 1);
+  }
+  const alone: Cluster[] = [];
+  let list: Cluster[] = [];
+  for (const c of clusters) {
+    (firstCount.get(c.ids[0]) === 1 ? alone : list).push(c);
+  }
+  if (list.length === 0) {
+    return clusters;
+  }
   const powA = powers(BASE_A, length);
   const powB = powers(BASE_B, length);
-  let list = clusters;
   for (let round = 0; round < 3; round++) {
     let changed = false;
     for (let pos = 1; pos < length; pos++) {
@@ -646,7 +661,7 @@ function mergeByPosition(
       break;
     }
   }
-  return list;
+  return alone.length > 0 ? list.concat(alone) : list;
 }
 
 /**
