@@ -488,18 +488,35 @@ function clusterSequences(
   keys: readonly string[],
   opts: Required<TemplateMinerOptions>
 ): string[] {
-  // Processing in key order rather than arrival order makes the result order-independent. Keys
-  // are distinct, so each sorted key maps back to one id (the native string sort is much faster
-  // than sorting ids with a comparator).
+  // A sequence alone with its length and first token has nothing to merge with: its template is
+  // its key. Most sequences are alone, so this skips their sorting, interning, hashing and merges.
+  const bucketSize = new Map<string, number[]>(); // first token -> count per length
+  for (const tokens of sequences) {
+    const first = tokens[0] ?? '';
+    const counts = bucketSize.get(first) ?? [];
+    counts[tokens.length] = (counts[tokens.length] ?? 0) + 1;
+    bucketSize.set(first, counts);
+  }
+  const out: string[] = new Array(sequences.length);
   const idOf = new Map<string, number>();
-  keys.forEach((k, i) => idOf.set(k, i));
-  const order = keys
-    .slice()
-    .sort()
-    .map((k) => idOf.get(k) ?? 0);
+  const mergeable: string[] = [];
+  for (let id = 0; id < sequences.length; id++) {
+    const tokens = sequences[id];
+    if (bucketSize.get(tokens[0] ?? '')?.[tokens.length] === 1) {
+      out[id] = keys[id];
+    } else {
+      idOf.set(keys[id], id);
+      mergeable.push(keys[id]);
+    }
+  }
+  // Processing in key order rather than arrival order makes the result order-independent. Keys
+  // are distinct, so each sorted key maps back to one id (the plain string sort is much faster
+  // than sorting ids with a comparator).
+  mergeable.sort();
   const intern = new Map<string, number>();
   const byLength = new Map<number, Cluster[]>();
-  for (const id of order) {
+  for (const key of mergeable) {
+    const id = idOf.get(key) ?? 0;
     const tokens = sequences[id].slice();
     const ids = tokens.map((t) => {
       let v = intern.get(t);
@@ -520,7 +537,6 @@ function clusterSequences(
   if (wildcardId === undefined) {
     wildcardId = intern.size + 1;
   }
-  const out: string[] = new Array(sequences.length);
   for (const [length, list] of byLength) {
     const merged = mergeBySimilarity(mergeByColumns(list, length, wildcardId, opts), opts);
     for (const c of merged) {
