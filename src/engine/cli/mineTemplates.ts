@@ -62,18 +62,32 @@ export function* renderRecords(
 /**
  * Writes all of `chunk` to a file descriptor synchronously. `process.stdout` would do, but under
  * Bun its first use loads the Node stream machinery, which costs more than mining a small file.
- * A non-blocking pipe may refuse bytes (EAGAIN) until the reader catches up: wait and retry.
+ * The string goes to `writeSync` as is (no Buffer copy); should the descriptor take only part of
+ * it, or refuse bytes for now (EAGAIN, a non-blocking pipe whose reader lags), the rest follows
+ * from an encoded copy.
  */
 function writeAll(fd: number, chunk: string): void {
-  const bytes = Buffer.from(chunk, 'utf8');
-  for (let off = 0; off < bytes.length;) {
+  let bytes: Buffer | undefined; // the encoded chunk, made only after a short or refused write
+  let off = 0;
+  for (;;) {
     try {
-      off += writeSync(fd, bytes, off);
+      off += bytes ? writeSync(fd, bytes, off) : writeSync(fd, chunk);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
         throw err;
       }
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      bytes = bytes ?? Buffer.from(chunk, 'utf8');
+      continue;
+    }
+    if (!bytes) {
+      if (off >= Buffer.byteLength(chunk, 'utf8')) {
+        return;
+      }
+      bytes = Buffer.from(chunk, 'utf8');
+    }
+    if (off >= bytes.length) {
+      return;
     }
   }
 }
