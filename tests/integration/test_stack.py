@@ -81,7 +81,7 @@ def test_error_rate_rises(stack, downstream_failure, queries, service, failing_r
     ("service", "expected"),
     [
         ("payments", "payment provider timeout after <*> for order <*>"),
-        ("sample-app", "checkout failed for order <*>: payments returned <*> after <*>"),
+        ("sample-app", "checkout failed for order <*> payments returned <*> after <*>"),
     ],
 )
 def test_injected_error_pattern_dominates(stack, downstream_failure, queries, service, expected):
