@@ -2,8 +2,6 @@
  * Entry point of `scripts/mine-templates`: reads a file of log messages and prints, in input order,
  * one JSON object per line with the line number (1-based) and the mined template.
  */
-import { readFileSync, writeSync } from 'fs';
-
 import { TemplateMiner } from '../patterns/templateMiner';
 
 /** Splits file text into lines, accepting LF or CRLF and a missing final newline. */
@@ -71,7 +69,7 @@ function writeAll(fd: number, chunk: string): void {
   let off = 0;
   for (;;) {
     try {
-      off += bytes ? writeSync(fd, bytes, off) : writeSync(fd, chunk);
+      off += bytes ? nodeFs().writeSync(fd, bytes, off) : nodeFs().writeSync(fd, chunk);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
         throw err;
@@ -92,28 +90,53 @@ function writeAll(fd: number, chunk: string): void {
   }
 }
 
-function main(argv: string[]): number {
+/** The part of Bun's global API this CLI uses. */
+interface BunRuntime {
+  file(path: string): { text(): Promise<string> };
+  write(destination: unknown, data: string): Promise<number>;
+  stdout: unknown;
+}
+declare const Bun: BunRuntime | undefined;
+
+/**
+ * Node's `fs`, loaded on first use: under Bun, loading `node:fs` costs ~5 ms, a tenth of mining
+ * 20,000 lines, so the Bun path below does its I/O with Bun's own API instead.
+ */
+function nodeFs(): typeof import('fs') {
+  return require('fs');
+}
+
+async function main(argv: string[]): Promise<number> {
   if (argv.length !== 1 || argv[0] === '-h' || argv[0] === '--help') {
     process.stderr.write('usage: mine-templates FILE\n');
     return 2;
   }
-  const lines = splitLines(readFileSync(argv[0], 'utf8'));
+  const bun = typeof Bun === 'undefined' ? undefined : Bun;
+  const text = bun ? await bun.file(argv[0]).text() : nodeFs().readFileSync(argv[0], 'utf8');
+  const lines = splitLines(text);
   const miner = new TemplateMiner();
   const ids = lines.map((l) => miner.add(l));
   for (const chunk of renderRecords(ids, (id) => miner.template(id))) {
-    writeAll(1, chunk);
+    if (bun) {
+      await bun.write(bun.stdout, chunk);
+    } else {
+      writeAll(1, chunk);
+    }
   }
   return 0;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    // A closed pipe (`mine-templates FILE | head`) is the reader's choice, not an error.
-    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
-      process.stderr.write(`mine-templates: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // A closed pipe (`mine-templates FILE | head`) is the reader's choice, not an error.
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
+        process.stderr.write(`mine-templates: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      }
     }
-  }
+  );
 }
