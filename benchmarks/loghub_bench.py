@@ -106,8 +106,8 @@ def grouping_accuracy(predicted: list[str], truth: list[str]) -> float:
     return correct / len(truth)
 
 
-def time_tools(tools: list[Tool], path: Path, reps: int) -> list[float]:
-    """Median wall time of each tool on `path`, runs interleaved so load hits all alike."""
+def time_tools(tools: list[Tool], path: Path, reps: int) -> list[list[float]]:
+    """Wall times of each tool on `path`, `reps` rounds; runs interleaved so load hits all alike."""
     for tool in tools:
         tool.run(path, stdout=subprocess.DEVNULL)  # warm-up: file cache, bundle build
     times: list[list[float]] = [[] for _ in tools]
@@ -116,7 +116,7 @@ def time_tools(tools: list[Tool], path: Path, reps: int) -> list[float]:
             start = time.perf_counter()
             tool.run(path, stdout=subprocess.DEVNULL)
             samples.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
+    return times
 
 
 def version(cmd: list[str]) -> str:
@@ -159,8 +159,8 @@ def main() -> int:
         empty_path = Path(tmp) / "empty.txt"
         write_messages(empty_path, [])
         load_before = os.getloadavg()
-        totals = time_tools(tools, corpus_path, args.reps)
-        empties = time_tools(tools, empty_path, args.reps)
+        total_runs = time_tools(tools, corpus_path, args.reps)
+        empty_runs = time_tools(tools, empty_path, args.reps)
         load_after = os.getloadavg()
 
     print("| System | GA ours | GA Drain3 |")
@@ -174,6 +174,8 @@ def main() -> int:
     n = len(corpus)
     print(f"Speed, whole processes over {n} messages, median of {args.reps} interleaved runs:")
     print()
+    totals = [statistics.median(t) for t in total_runs]
+    empties = [statistics.median(t) for t in empty_runs]
     print("| Tool | Seconds | Lines/s | Start-up (empty file), s | Lines/s net of start-up |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for tool, total, empty in zip(tools, totals, empties, strict=True):
@@ -181,11 +183,14 @@ def main() -> int:
         print(f"| {tool.name} | {total:.3f} | {n / total:,.0f} | {empty:.3f} | {n / net:,.0f} |")
     print()
     drain3_s, drain3_empty_s = totals[2], empties[2]
-    for tool, total, empty in zip(tools[:2], totals[:2], empties[:2], strict=True):
+    for i, (tool, total, empty) in enumerate(zip(tools[:2], totals[:2], empties[:2], strict=True)):
         net_ratio = max(drain3_s - drain3_empty_s, 1e-9) / max(total - empty, 1e-9)
+        # Also per round (the runs of one round saw about the same load): median and range.
+        rounds = sorted(d / o for d, o in zip(total_runs[2], total_runs[i], strict=True))
         print(
             f"Speed ratio {tool.name} / Drain3: {drain3_s / total:.1f}x whole processes,"
-            f" {net_ratio:.1f}x net of start-up"
+            f" {net_ratio:.1f}x net of start-up; per round: median {statistics.median(rounds):.1f}x,"
+            f" {rounds[0]:.1f}x to {rounds[-1]:.1f}x"
         )
     print()
     node = version(["node", "--version"])
