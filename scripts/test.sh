@@ -25,10 +25,14 @@ scripts/test-go.sh
 step "Backend: plugin binaries for every platform (mage, cgo off)"
 go tool mage -v
 
-step "Python: lint and tests"
+step "Python: lint and unit tests"
 "$root/.venv/bin/ruff" check .
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/pytest" -q
+
+step "Integration: the native stack (Prometheus, Loki, Tempo, sample services) against the plugin's queries"
+# The first run builds Loki and Tempo from their Go modules (cached outside the repository).
+"$root/.venv/bin/pytest" -q -m integration tests/integration
 
 step "dist/ holds the plugin"
 for f in dist/module.js dist/plugin.json dist/gpx_reliability_linux_amd64; do

@@ -162,11 +162,12 @@ def queries():
             args += ["--settings", json.dumps(settings)]
         return json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
 
-    def mine(messages: list[str]) -> list[dict]:
+    def analyze_logs(lines: list[dict]) -> dict:
+        """The page's log analysis (analyzeLogs) of raw Loki lines: patterns, dominant, trace ids."""
         out = subprocess.run(
-            ["node", str(CLI), "mine"], input=json.dumps(messages), capture_output=True, text=True, check=True
+            ["node", str(CLI), "analyze-logs"], input=json.dumps(lines), capture_output=True, text=True, check=True
         )
         return json.loads(out.stdout)
 
-    build.mine = mine
+    build.analyze_logs = analyze_logs
     return build

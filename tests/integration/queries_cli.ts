@@ -1,9 +1,11 @@
 /**
- * The plugin's own query builders and pattern miner, as a command line for the Python
- * integration tests, so that they check the real servers with exactly the queries the page runs.
+ * The plugin's own query builders and log analysis, as a command line for the Python
+ * integration tests, so that they check the real servers with exactly the queries the page runs
+ * and read the answers with the page's own engine.
  *
  *   node build/cli/queries.cjs queries --service S --from MS --to MS [--window S] [--settings JSON]
- *   node build/cli/queries.cjs mine < messages.json      (a JSON array of strings)
+ *   node build/cli/queries.cjs analyze-logs [--settings JSON] < lines.json
+ *     (a JSON array of {"timestampMs": n, "line": "raw Loki line"})
  *
  * Bundled with: npx esbuild tests/integration/queries_cli.ts --bundle --platform=node --outfile=build/cli/queries.cjs
  */
@@ -20,7 +22,7 @@ import {
   seriesTargets,
   summaryTargets,
 } from '../../src/data/prometheus/queries';
-import { mineTemplates } from '../../src/engine/patterns/templateMiner';
+import { analyzeLogs, traceIdsOf } from '../../src/engine/logsAnalysis';
 import { resolveSettings } from '../../src/settings/presets';
 import type { AppSettings } from '../../src/settings/types';
 
@@ -70,23 +72,25 @@ function queries(f: Record<string, string>) {
   };
 }
 
-function mine() {
-  const messages = JSON.parse(readFileSync(0, 'utf8')) as string[];
-  const counts = new Map<string, number>();
-  for (const t of mineTemplates(messages)) {
-    counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
-  return [...counts.entries()].map(([template, count]) => ({ template, count })).sort((a, b) => b.count - a.count);
+/** What the Patterns section computes from the lines Loki returned (all of them: no sampling). */
+function analyzeLogLines(f: Record<string, string>) {
+  const lines = JSON.parse(readFileSync(0, 'utf8')) as Array<{ timestampMs: number; line: string }>;
+  const settings = resolveSettings(f.settings ? (JSON.parse(f.settings) as Partial<AppSettings>) : undefined);
+  const logs = analyzeLogs(
+    { lines, totalErrorLines: lines.length, sampled: false, lineLimit: settings.logs.lineLimit, burst: [] },
+    settings.logs
+  );
+  return { ...logs, traceIds: traceIdsOf(logs) };
 }
 
 function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'queries') {
     process.stdout.write(JSON.stringify(queries(flags(rest)), null, 2) + '\n');
-  } else if (command === 'mine') {
-    process.stdout.write(JSON.stringify(mine(), null, 2) + '\n');
+  } else if (command === 'analyze-logs') {
+    process.stdout.write(JSON.stringify(analyzeLogLines(flags(rest)), null, 2) + '\n');
   } else {
-    process.stderr.write('usage: queries.cjs queries --service S [--from MS --to MS --window S --settings JSON] | mine\n');
+    process.stderr.write('usage: queries.cjs queries --service S [--from MS --to MS --window S --settings JSON] | analyze-logs\n');
     process.exit(2);
   }
 }

@@ -34,10 +34,19 @@ def ratio(s: dict[str, float]) -> float:
     return s["range_errors"] / s["range_requests"] if s["range_requests"] else 0.0
 
 
-def loki_lines(loki_url: str, expr: str, start: float, end: float, limit: int) -> list[dict]:
+def loki_raw_lines(loki_url: str, expr: str, start: float, end: float, limit: int) -> list[dict]:
+    """Lines as the page receives them: raw text with a millisecond timestamp."""
     params = {"query": expr, "start": str(int(start * 1e9)), "end": str(int(end * 1e9)), "limit": str(limit)}
     doc = get_json(f"{loki_url}/loki/api/v1/query_range", params)
-    return [json.loads(line) for stream in doc["data"]["result"] for _, line in stream["values"]]
+    return [
+        {"timestampMs": int(ts) // 1_000_000, "line": line}
+        for stream in doc["data"]["result"]
+        for ts, line in stream["values"]
+    ]
+
+
+def loki_lines(loki_url: str, expr: str, start: float, end: float, limit: int) -> list[dict]:
+    return [json.loads(raw["line"]) for raw in loki_raw_lines(loki_url, expr, start, end, limit)]
 
 
 def settle(played: Played, seconds: float = 12.0) -> None:
@@ -78,13 +87,13 @@ def test_error_rate_rises(stack, downstream_failure, queries, service, failing_r
 
 
 @pytest.mark.parametrize(
-    ("service", "expected"),
+    ("service", "expected", "route"),
     [
-        ("payments", "payment provider timeout after <*> for order <*>"),
-        ("sample-app", "checkout failed for order <*> payments returned <*> after <*>"),
+        ("payments", "payment provider timeout after <*> for order <*>", "/charge"),
+        ("sample-app", "checkout failed for order <*> payments returned <*> after <*>", "/checkout"),
     ],
 )
-def test_injected_error_pattern_dominates(stack, downstream_failure, queries, service, expected):
+def test_injected_error_pattern_dominates(stack, downstream_failure, queries, service, expected, route):
     played = downstream_failure
     settle(played)
     f0, f1 = played.failure
@@ -92,22 +101,25 @@ def test_injected_error_pattern_dominates(stack, downstream_failure, queries, se
     limit = q["settings"]["logs"]["lineLimit"]
 
     def lines():
-        got = loki_lines(stack["loki"], q["loki"]["errorLines"], f0, f1 + 2, limit)
+        got = loki_raw_lines(stack["loki"], q["loki"]["errorLines"], f0, f1 + 2, limit)
         assert len(got) >= 20, f"{len(got)} error lines for {service}"
         return got
 
     error_lines = eventually(lines, timeout=60)
-    messages = [doc[q["settings"]["logs"]["messageField"]] for doc in error_lines]
-    patterns = queries.mine(messages)  # the plugin's template miner (src/engine/patterns)
-    top = patterns[0]
-    assert top["template"] == expected, patterns[:5]
-    assert top["count"] >= 0.8 * len(messages), patterns[:5]
+    # The Patterns section's own analysis: parse, mine, group by route, status and template.
+    logs = queries.analyze_logs(error_lines)
+    top = logs["dominant"]
+    assert top["template"] == expected, logs["patterns"][:5]
+    assert top["route"] == route, top
+    assert top["status"].startswith("5"), top
+    assert top["share"] >= 0.8, logs["patterns"][:5]
+    assert logs["traceIds"], "the error lines carry trace ids"
     # The exact count from the page's metric query agrees with the lines returned.
     count = get_json(
         f"{stack['loki']}/loki/api/v1/query", {"query": q["loki"]["errorCount"], "time": str(int((f1 + 1) * 1e9))}
     )
     total = sum(float(r["value"][1]) for r in count["data"]["result"])
-    assert total >= len(messages) * 0.95, (total, len(messages))
+    assert total >= len(error_lines) * 0.95, (total, len(error_lines))
 
 
 def trace_services(doc: dict) -> tuple[set[str], int]:
