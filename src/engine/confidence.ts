@@ -282,14 +282,7 @@ export function correlateSeries(a: Point[], b: Point[]): Correlation {
   return correlate(clean(a), clean(b));
 }
 
-interface Candidate {
-  template: string;
-  route?: string;
-  status?: string;
-  count: number;
-  firstSeenMs: number;
-  lastSeenMs: number;
-}
+type Candidate = Omit<ErrorPattern, 'share'>;
 
 function cmp<T extends number | string>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : 0;
