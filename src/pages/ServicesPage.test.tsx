@@ -143,6 +143,16 @@ describe('ServicesPage analysis sections', () => {
     expect(within(blast).getByText(/dependencies from the spans of the traces fetched/)).toBeInTheDocument();
   });
 
+  it('shows each section loading while its datasource answers', async () => {
+    renderPage([prometheus(), pendingDatasource('loki', 'loki'), tempo()]);
+    await screen.findByTestId(testIds.services.stats);
+    // Without service-graph edges in Prometheus, the blast radius waits for the spans of the traces.
+    for (const id of [testIds.services.patterns, testIds.services.confidence, testIds.services.traces, testIds.services.blastRadius]) {
+      expect(screen.getByTestId(id)).toHaveAttribute('aria-busy', 'true');
+    }
+    expect(screen.getByTestId(testIds.services.metrics)).toHaveAttribute('aria-busy', 'false');
+  });
+
   it('lets an Editor save a snapshot once every section has settled', async () => {
     config.bootData.user.orgRole = 'Editor' as never;
     renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering(lines, [0, 0, 8, 1])), pendingDatasource('tempo', 'tempo')]);
