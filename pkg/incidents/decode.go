@@ -25,6 +25,9 @@ const (
 	MaxLinks        = 50
 	MaxLinkTitleLen = 200
 	MaxURLLen       = 2048
+	// Accepted timestamps: UTC years MinYear–MaxYear.
+	MinYear = 1
+	MaxYear = 9999
 )
 
 // CreateRequest is the body of POST /incidents.
@@ -169,7 +172,14 @@ func parseTime(field, v string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, invalid(field, "must be an RFC 3339 timestamp such as 2025-01-02T15:04:05Z (got %q)", v)
 	}
-	return t.UTC(), nil
+	t = t.UTC()
+	// time.Time.MarshalJSON fails outside years 0–9999, and a zone offset
+	// can move a year-0000 or year-9999 time out of that range in UTC. Such
+	// a time could be stored but never returned, so reject it here.
+	if y := t.Year(); y < MinYear || y > MaxYear {
+		return time.Time{}, invalid(field, "must be between years %04d and %04d in UTC (got %q)", MinYear, MaxYear, v)
+	}
+	return t, nil
 }
 
 func checkURL(field, raw string) error {

@@ -28,6 +28,11 @@ func TestDecodeCreateValid(t *testing.T) {
 	if err != nil || string(min.Analysis) != "{}" || min.Links == nil {
 		t.Fatalf("minimal: %+v %v", min, err)
 	}
+	// The extremes of the accepted range (UTC years 1 and 9999).
+	edge, err := DecodeCreate([]byte(`{"service":"s","title":"t","severity":"low","timeRange":{"from":"0001-01-01T01:00:00+01:00","to":"9999-12-31T23:59:59.999999999Z"}}`))
+	if err != nil || edge.From.Year() != 1 || edge.To.Year() != 9999 {
+		t.Fatalf("edge years: %+v %v", edge, err)
+	}
 }
 
 // mutate replaces one top-level field of validBody (nil deletes it).
@@ -78,6 +83,10 @@ func TestDecodeCreateInvalid(t *testing.T) {
 		{"from bad", mutate("timeRange", map[string]any{"from": "now-1h", "to": "2025-01-01T00:00:00Z"}), "timeRange.from", false},
 		{"to bad", mutate("timeRange", map[string]any{"from": "2025-01-01T00:00:00Z", "to": 17}), "timeRange.to", false},
 		{"from after to", mutate("timeRange", map[string]any{"from": "2025-01-02T00:00:00Z", "to": "2025-01-01T00:00:00Z"}), "timeRange", false},
+		// Year -1 in UTC: time.Time cannot be marshalled back to JSON.
+		{"from before year 1 in UTC", mutate("timeRange", map[string]any{"from": "0000-01-01T00:00:00+01:00", "to": "2025-01-01T00:00:00Z"}), "timeRange.from", false},
+		{"from year 0", mutate("timeRange", map[string]any{"from": "0000-06-01T00:00:00Z", "to": "2025-01-01T00:00:00Z"}), "timeRange.from", false},
+		{"to year 10000 in UTC", mutate("timeRange", map[string]any{"from": "2025-01-01T00:00:00Z", "to": "9999-12-31T23:00:00-02:00"}), "timeRange.to", false},
 		{"analysis array", mutate("analysis", []any{1}), "analysis", false},
 		{"analysis string", mutate("analysis", "x"), "analysis", false},
 		{"link js", mutate("links", []any{map[string]any{"title": "a", "url": "javascript:alert(1)"}}), "links[0].url", false},
@@ -186,6 +195,13 @@ func checkCreateInvariants(t *testing.T, v *ValidCreate) {
 	if v.From.After(v.To) {
 		t.Fatal("from after to")
 	}
+	// Accepted times must survive the response encoding.
+	if _, err := json.Marshal(v.From); err != nil {
+		t.Fatalf("from does not marshal: %v", err)
+	}
+	if _, err := json.Marshal(v.To); err != nil {
+		t.Fatalf("to does not marshal: %v", err)
+	}
 	var obj map[string]any
 	if err := json.Unmarshal(v.Analysis, &obj); err != nil || obj == nil {
 		t.Fatalf("analysis not an object: %s", v.Analysis)
@@ -198,7 +214,8 @@ func checkCreateInvariants(t *testing.T, v *ValidCreate) {
 func FuzzDecodeCreateIncident(f *testing.F) {
 	for _, s := range []string{validBody, `{}`, ``, `null`, `[]`, `{"service":"s","title":"t","severity":"low","timeRange":{"from":"2025-01-01T00:00:00Z","to":"2025-01-01T00:00:00Z"}}`,
 		mutate("analysis", map[string]any{"a": []any{map[string]any{"b": nil}}}), mutate("title", "'; DROP TABLE incidents; --"),
-		mutate("links", []any{map[string]any{"title": "a", "url": "javascript:x"}}), `{"service":"\u0000"}`, "{\"title\":\"\xff\"}"} {
+		mutate("links", []any{map[string]any{"title": "a", "url": "javascript:x"}}), `{"service":"\u0000"}`,
+		mutate("timeRange", map[string]any{"from": "0000-01-01T00:00:00+01:00", "to": "0001-01-01T00:00:00Z"}), "{\"title\":\"\xff\"}"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -206,6 +206,8 @@ func TestParseListQuery(t *testing.T) {
 		"severity": {"severity": {"sev1"}},
 		"from":     {"from": {"yesterday"}},
 		"from ":    {"from": {"2025-01-02T00:00:00Z"}, "to": {"2025-01-01T00:00:00Z"}},
+		"from  ":   {"from": {"0000-01-01T00:00:00+01:00"}},
+		"to":       {"to": {"9999-12-31T23:00:00-02:00"}},
 		"cursor":   {"cursor": {"!!!"}},
 		"cursor ":  {"cursor": {"MTIzLm5vdGFuaWQ"}},
 	}

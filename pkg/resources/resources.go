@@ -4,6 +4,7 @@
 package resources
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -60,11 +61,24 @@ type ErrorBody struct {
 	CurrentVersion int64 `json:"currentVersion,omitempty"`
 }
 
+// internalErrorBody is sent when a response cannot be encoded.
+const internalErrorBody = `{"error":"internal error while encoding the response"}` + "\n"
+
+// writeJSON encodes v before writing the status, so that a value that cannot
+// be encoded becomes a logged 500 instead of a success with an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		log.DefaultLogger.Error("cannot encode JSON response", "status", status, "error", err)
+		status = http.StatusInternalServerError
+		w.Header().Del("Location")
+		buf.Reset()
+		buf.WriteString(internalErrorBody)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 func writeError(w http.ResponseWriter, status int, msg, field string) {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
@@ -284,6 +286,55 @@ func TestHTTPListPaging(t *testing.T) {
 	}
 	if len(seen) != 7 {
 		t.Fatalf("saw %d", len(seen))
+	}
+}
+
+// TestOutOfRangeTimestamp: a time that is valid RFC 3339 but outside UTC
+// years 1–9999 cannot be encoded in a response; it is a 400 and nothing is
+// stored (before, it was stored and broke every list page containing it).
+func TestOutOfRangeTimestamp(t *testing.T) {
+	c := newClient(t)
+	ed := user("Editor", 1)
+	for _, tc := range []struct{ from, to, field string }{
+		{"0000-01-01T00:00:00+01:00", "2025-01-01T00:00:00Z", "timeRange.from"},
+		{"2025-01-01T00:00:00Z", "9999-12-31T23:00:00-02:00", "timeRange.to"},
+	} {
+		body := strings.Replace(createBody, `"from":"2025-01-01T10:00:00Z","to":"2025-01-01T11:00:00Z"`,
+			`"from":"`+tc.from+`","to":"`+tc.to+`"`, 1)
+		code, out := c.call(ed, "POST", "/incidents", body)
+		if code != 400 || out["field"] != tc.field {
+			t.Fatalf("%s..%s: %d %v", tc.from, tc.to, code, out)
+		}
+	}
+	code, out := c.call(ed, "GET", "/incidents?from=0000-01-01T00:00:00%2B01:00", "")
+	if code != 400 || out["field"] != "from" {
+		t.Fatalf("list filter: %d %v", code, out)
+	}
+	code, out = c.call(ed, "GET", "/incidents", "")
+	if code != 200 || out["total"].(float64) != 0 {
+		t.Fatalf("list after rejected creates: %d %v", code, out)
+	}
+}
+
+// TestWriteJSONEncodeFailure: a value that cannot be encoded gives a generic
+// 500 JSON error, not a success status with an empty body.
+func TestWriteJSONEncodeFailure(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeJSON(rec, http.StatusCreated, map[string]any{"t": time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d, body %q", rec.Code, rec.Body.String())
+	}
+	var out ErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Error == "" || strings.Contains(out.Error, "year") {
+		t.Fatalf("body %q (%v)", rec.Body.String(), err)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("content type %q", ct)
+	}
+	rec = httptest.NewRecorder()
+	writeJSON(rec, http.StatusCreated, map[string]int{"a": 1})
+	if rec.Code != http.StatusCreated || strings.TrimSpace(rec.Body.String()) != `{"a":1}` {
+		t.Fatalf("ok case: %d %q", rec.Code, rec.Body.String())
 	}
 }
 
