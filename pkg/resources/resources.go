@@ -25,7 +25,7 @@ type Handler struct {
 }
 
 // New returns a Handler. If the store failed to open, pass svc nil and the
-// error: every call then answers 503 with the reason.
+// error: every call then answers 503 with a fixed message and logs the error.
 func New(svc *incidents.Service, initErr error) *Handler {
 	return &Handler{svc: svc, initErr: initErr, logger: log.DefaultLogger.With("component", "incidents-api")}
 }
@@ -48,6 +48,10 @@ func (h *Handler) Routes() http.Handler {
 	})
 	return mux
 }
+
+// StoreUnavailableMessage is the whole 503 body's error: any Viewer sees it,
+// so it carries no detail of why the store could not be opened.
+const StoreUnavailableMessage = "incident store unavailable; an Admin can see why in the plugin's health check"
 
 // ErrorBody is the shape of every error response.
 type ErrorBody struct {
@@ -134,11 +138,10 @@ func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
 			return
 		}
 		if h.svc == nil {
-			msg := "incident store unavailable"
-			if h.initErr != nil {
-				msg += ": " + h.initErr.Error()
-			}
-			writeError(w, http.StatusServiceUnavailable, msg, "")
+			// The open error names users, hosts, databases or file paths:
+			// log it, and leave it to the health check.
+			h.logger.Warn("incident store unavailable", "method", r.Method, "path", r.URL.Path, "error", h.initErr)
+			writeError(w, http.StatusServiceUnavailable, StoreUnavailableMessage, "")
 			return
 		}
 		login := pc.User.Login

@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/rcp/reliability/pkg/incidents"
-	"github.com/rcp/reliability/pkg/store"
 	"github.com/rcp/reliability/pkg/store/storetest"
 )
 
@@ -338,12 +338,29 @@ func TestWriteJSONEncodeFailure(t *testing.T) {
 	}
 }
 
+// TestStoreUnavailable: the 503 body is the same fixed message whatever the
+// open error was; the detail (user, host, database, file paths) is only
+// logged and shown in the health check, which only Admins can run.
 func TestStoreUnavailable(t *testing.T) {
-	h := httpadapter.New(New(nil, store.ErrNotFound).Routes())
+	secret := errors.New(`connect postgres: failed to connect to user=rcp_admin database=rcp_prod host=db.internal: open /var/lib/grafana/secret/incidents.db`)
+	h := httpadapter.New(New(nil, secret).Routes())
 	s := &sender{}
 	_ = h.CallResource(context.Background(), &backend.CallResourceRequest{PluginContext: user("Viewer", 1), Method: "GET", Path: "incidents", URL: "/incidents"}, s)
-	if s.resp.Status != http.StatusServiceUnavailable || !strings.Contains(string(s.resp.Body), "unavailable") {
+	if s.resp.Status != http.StatusServiceUnavailable {
 		t.Fatalf("%d %s", s.resp.Status, s.resp.Body)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(s.resp.Body, &out); err != nil {
+		t.Fatalf("body %q: %v", s.resp.Body, err)
+	}
+	want := map[string]any{"error": "incident store unavailable; an Admin can see why in the plugin's health check"}
+	if fmt.Sprint(out) != fmt.Sprint(want) {
+		t.Fatalf("body %s, want %v", s.resp.Body, want)
+	}
+	for _, leak := range []string{"rcp_admin", "rcp_prod", "db.internal", "/var/lib"} {
+		if strings.Contains(string(s.resp.Body), leak) {
+			t.Fatalf("503 body leaks %q: %s", leak, s.resp.Body)
+		}
 	}
 }
 
