@@ -1,5 +1,11 @@
 import { from as fromQueryResult, lastValueFrom, timeout, TimeoutError } from 'rxjs';
-import { dateTime, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import {
+  dateTime,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+} from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
@@ -59,6 +65,9 @@ export async function runQueries<Q extends DataQuery>(
     requestId: `rcp-${kind}-${requestCounter}`,
     interval: `${Math.round(intervalMs / 1000)}s`,
     intervalMs,
+    // Without it Grafana assumes 100 points and widens the step of long ranges beyond the
+    // one asked for, skipping samples between points.
+    maxDataPoints: Math.max(1, Math.ceil((toMs - fromMs) / intervalMs)),
     range: { from, to, raw: { from, to } },
     scopedVars: {},
     targets: targets.map((t) => ({ ...t, datasource: { uid: ds.uid, type: ds.type } })),
@@ -87,7 +96,12 @@ export function errorMessage(e: unknown): string {
     return e.message;
   }
   if (typeof e === 'object' && e !== null) {
-    const o = e as { data?: { message?: string; error?: string }; message?: string; statusText?: string; status?: number };
+    const o = e as {
+      data?: { message?: string; error?: string };
+      message?: string;
+      statusText?: string;
+      status?: number;
+    };
     const text = o.data?.message ?? o.data?.error ?? o.message ?? o.statusText;
     if (text) {
       return o.status ? `${text} (HTTP ${o.status})` : text;

@@ -13,6 +13,8 @@ interface TempoQuery extends DataQuery {
 export const MAX_TRACE_LOOKUPS = 10;
 export const TRACE_LOOKUP_CONCURRENCY = 4;
 
+const TRACE_NOT_FOUND = /\b404\b|not found/i;
+
 /** Runs `work` over `items` with at most `limit` in flight, keeping the input order. */
 export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -27,15 +29,25 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item
   return results;
 }
 
-async function lookupTrace(settings: AppSettings, traceId: string, fromMs: number, toMs: number): Promise<{ lookup: TraceLookup; spans: Span[] }> {
+async function lookupTrace(
+  settings: AppSettings,
+  traceId: string,
+  fromMs: number,
+  toMs: number
+): Promise<{ lookup: TraceLookup; spans: Span[] }> {
   try {
     const query: TempoQuery = { refId: 'trace', queryType: 'traceql', query: traceId };
     const spans = toSpans(await runQueries('tempo', settings.datasources.tempoUid, [query], fromMs, toMs));
     const summary = summarizeTrace(traceId, spans);
     return { lookup: summary ? { traceId, status: 'found', summary } : { traceId, status: 'not-found' }, spans };
   } catch (e) {
+    const message = errorMessage(e);
+    // Tempo answers an unknown id (unsampled, expired, not yet ingested) with a 404 error.
+    if (TRACE_NOT_FOUND.test(message)) {
+      return { lookup: { traceId, status: 'not-found' }, spans: [] };
+    }
     // One failed lookup is reported on its own row and does not fail the others.
-    return { lookup: { traceId, status: 'error', message: errorMessage(e) }, spans: [] };
+    return { lookup: { traceId, status: 'error', message }, spans: [] };
   }
 }
 
@@ -46,7 +58,12 @@ export interface TraceResults {
 }
 
 /** Metadata of the first traces named by the logs, looked up concurrently and bounded in number. */
-export async function fetchTraces(settings: AppSettings, traceIds: string[], fromMs: number, toMs: number): Promise<TraceResults> {
+export async function fetchTraces(
+  settings: AppSettings,
+  traceIds: string[],
+  fromMs: number,
+  toMs: number
+): Promise<TraceResults> {
   const ids = [...new Set(traceIds)].slice(0, MAX_TRACE_LOOKUPS);
   const results = await mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) => lookupTrace(settings, id, fromMs, toMs));
   return { lookups: results.map((r) => r.lookup), spans: results.flatMap((r) => r.spans) };
