@@ -20,7 +20,12 @@ describe('resolveSettings', () => {
 
 describe('objectives', () => {
   it('uses a per-service override before the default', () => {
-    const s = resolveSettings({ slo: { default: { objectivePercent: 99.9, periodDays: 30 }, overrides: { payments: { objectivePercent: 99.99, periodDays: 7 } } } });
+    const s = resolveSettings({
+      slo: {
+        default: { objectivePercent: 99.9, periodDays: 30 },
+        overrides: { payments: { objectivePercent: 99.99, periodDays: 7 } },
+      },
+    });
     expect(sloFor(s, 'payments')).toEqual({ objectivePercent: 99.99, periodDays: 7 });
     expect(sloFor(s, 'checkout')).toEqual({ objectivePercent: 99.9, periodDays: 30 });
   });

@@ -21,6 +21,7 @@ export const METRIC_PRESETS: Record<MetricPresetId, MetricPreset> = {
       routeLabel: 'http_route',
       statusLabel: 'http_response_status_code',
       errorStatusRegex: '5..',
+      extraMatchers: '',
       latencyUnit: 'seconds',
     },
   },
@@ -36,6 +37,7 @@ export const METRIC_PRESETS: Record<MetricPresetId, MetricPreset> = {
       routeLabel: 'handler',
       statusLabel: 'code',
       errorStatusRegex: '5..',
+      extraMatchers: '',
       latencyUnit: 'seconds',
     },
   },
@@ -51,6 +53,7 @@ export const METRIC_PRESETS: Record<MetricPresetId, MetricPreset> = {
       routeLabel: 'span_name',
       statusLabel: 'status_code',
       errorStatusRegex: 'STATUS_CODE_ERROR',
+      extraMatchers: 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"',
       latencyUnit: 'seconds',
     },
   },
@@ -58,7 +61,10 @@ export const METRIC_PRESETS: Record<MetricPresetId, MetricPreset> = {
 
 export const DEFAULT_LOG_MAPPING: LogMapping = {
   serviceLabel: 'service_name',
-  errorFilter: '|~ `(?i)"?(level|severity)"?\\s*[:=]\\s*"?(error|fatal|critical)|"?(status|status_code|http_status)"?\\s*[:=]\\s*"?5\\d\\d`',
+  // A level field at error or worse, a 5xx status field, or an upper-case level word in plain text;
+  // word boundaries keep `latency_status=503`, `status=5000` and `severity=errorless` out.
+  errorFilter:
+    '|~ `(?i:\\b(?:level|lvl|severity|severity_text)"?\\s*[:=]\\s*"?(?:error|err|fatal|critical|crit)\\b)|(?i:\\b(?:status|status_code|http_status|http\\.status_code|http_response_status_code)"?\\s*[:=]\\s*"?5\\d\\d\\b)|\\b(?:ERROR|FATAL|CRITICAL)\\b`',
   routeField: 'route',
   statusField: 'status',
   messageField: 'message',

@@ -24,6 +24,11 @@ export interface MetricMapping {
    * e.g. `5..` for HTTP codes or `STATUS_CODE_ERROR` for span metrics.
    */
   errorStatusRegex: string;
+  /**
+   * PromQL label matchers added to every selector, e.g. `span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"`
+   * so that span metrics count the requests a service served, not its client or internal spans.
+   */
+  extraMatchers: string;
   /** Latency unit of the histogram buckets; p95 is always shown in seconds. */
   latencyUnit: 'seconds' | 'milliseconds';
 }

@@ -25,7 +25,9 @@ const datasources = [
 function renderConfig(jsonData: Record<string, unknown> = {}) {
   const fetch = jest.fn(() => of({ data: {} }));
   jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
-  jest.mocked(getDataSourceSrv).mockReturnValue({ getList: ({ type }: { type: string }) => datasources.filter((d) => d.type === type) } as never);
+  jest
+    .mocked(getDataSourceSrv)
+    .mockReturnValue({ getList: ({ type }: { type: string }) => datasources.filter((d) => d.type === type) } as never);
   const props = {
     plugin: { meta: { id: 'rcp-reliability-app', name: 'RCP', type: PluginType.app, enabled: true, jsonData } },
     query: {},

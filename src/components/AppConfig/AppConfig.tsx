@@ -3,7 +3,18 @@ import { lastValueFrom } from 'rxjs';
 import { css } from '@emotion/css';
 import type { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
 import { DataSourcePicker, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
-import { Alert, Button, Field, FieldSet, IconButton, Input, RadioButtonGroup, Select, Stack, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Field,
+  FieldSet,
+  IconButton,
+  Input,
+  RadioButtonGroup,
+  Select,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
 import { errorMessage, type DatasourceKind } from '../../data/datasource';
 import { METRIC_PRESETS, resolveSettings, validateObjective } from '../../settings/presets';
 import type { AppSettings, LogMapping, MetricMapping, MetricPresetId, SloObjective } from '../../settings/types';
@@ -11,24 +22,50 @@ import { testIds } from '../../testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<Partial<AppSettings>>> {}
 
-const DATASOURCE_FIELDS: Array<{ kind: DatasourceKind; key: keyof AppSettings['datasources']; label: string; testId: string }> = [
+const DATASOURCE_FIELDS: Array<{
+  kind: DatasourceKind;
+  key: keyof AppSettings['datasources'];
+  label: string;
+  testId: string;
+}> = [
   { kind: 'prometheus', key: 'prometheusUid', label: 'Prometheus', testId: testIds.appConfig.prometheus },
   { kind: 'loki', key: 'lokiUid', label: 'Loki', testId: testIds.appConfig.loki },
   { kind: 'tempo', key: 'tempoUid', label: 'Tempo', testId: testIds.appConfig.tempo },
 ];
 
-const METRIC_FIELDS: Array<{ key: Exclude<keyof MetricMapping, 'preset' | 'latencyUnit'>; label: string; description: string }> = [
-  { key: 'requestsMetric', label: 'Requests counter', description: 'Counter of requests; its rate is the request rate' },
+const METRIC_FIELDS: Array<{
+  key: Exclude<keyof MetricMapping, 'preset' | 'latencyUnit'>;
+  label: string;
+  description: string;
+}> = [
+  {
+    key: 'requestsMetric',
+    label: 'Requests counter',
+    description: 'Counter of requests; its rate is the request rate',
+  },
   { key: 'latencyBucketMetric', label: 'Latency histogram buckets', description: 'The _bucket series used for p95' },
   { key: 'serviceLabel', label: 'Service label', description: 'Label naming the service' },
   { key: 'routeLabel', label: 'Route label', description: 'Label naming the route or endpoint' },
   { key: 'statusLabel', label: 'Status label', description: 'Label holding the response status' },
-  { key: 'errorStatusRegex', label: 'Failed status (regex)', description: 'Values of the status label that count as failures' },
+  {
+    key: 'errorStatusRegex',
+    label: 'Failed status (regex)',
+    description: 'Values of the status label that count as failures',
+  },
+  {
+    key: 'extraMatchers',
+    label: 'Extra label matchers',
+    description: 'Added to every selector, e.g. span_kind=~"SPAN_KIND_SERVER" (optional)',
+  },
 ];
 
 const LOG_FIELDS: Array<{ key: Exclude<keyof LogMapping, 'lineLimit'>; label: string; description: string }> = [
   { key: 'serviceLabel', label: 'Service stream label', description: 'Loki stream label naming the service' },
-  { key: 'errorFilter', label: 'Error line filter', description: 'LogQL pipeline after the stream selector that keeps error lines' },
+  {
+    key: 'errorFilter',
+    label: 'Error line filter',
+    description: 'LogQL pipeline after the stream selector that keeps error lines',
+  },
   { key: 'routeField', label: 'Route field', description: 'JSON or logfmt field holding the route' },
   { key: 'statusField', label: 'Status field', description: 'Field holding the response status' },
   { key: 'messageField', label: 'Message field', description: 'Field holding the message' },
@@ -54,13 +91,17 @@ export function withDefaultDatasources(settings: AppSettings): AppSettings {
 
 const AppConfig = ({ plugin }: AppConfigProps) => {
   const s = useStyles2(getStyles);
-  const [settings, setSettings] = useState<AppSettings>(() => withDefaultDatasources(resolveSettings(plugin.meta.jsonData)));
+  const [settings, setSettings] = useState<AppSettings>(() =>
+    withDefaultDatasources(resolveSettings(plugin.meta.jsonData))
+  );
   const [newOverride, setNewOverride] = useState('');
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
 
-  const setMetrics = (changes: Partial<MetricMapping>) => setSettings((prev) => ({ ...prev, metrics: { ...prev.metrics, ...changes } }));
-  const setLogs = (changes: Partial<LogMapping>) => setSettings((prev) => ({ ...prev, logs: { ...prev.logs, ...changes } }));
+  const setMetrics = (changes: Partial<MetricMapping>) =>
+    setSettings((prev) => ({ ...prev, metrics: { ...prev.metrics, ...changes } }));
+  const setLogs = (changes: Partial<LogMapping>) =>
+    setSettings((prev) => ({ ...prev, logs: { ...prev.logs, ...changes } }));
   const setDefaultSlo = (changes: Partial<SloObjective>) =>
     setSettings((prev) => ({ ...prev, slo: { ...prev.slo, default: { ...prev.slo.default, ...changes } } }));
   const setOverride = (service: string, value: SloObjective | undefined) =>
@@ -114,23 +155,38 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
               current={settings.datasources[f.key] ?? null}
               noDefault
               width={40}
-              onChange={(ds) => setSettings((prev) => ({ ...prev, datasources: { ...prev.datasources, [f.key]: ds.uid } }))}
+              onChange={(ds) =>
+                setSettings((prev) => ({ ...prev, datasources: { ...prev.datasources, [f.key]: ds.uid } }))
+              }
             />
           </Field>
         ))}
       </FieldSet>
 
       <FieldSet label="Metric names">
-        <Field label="Preset" description="Fills in every name below; each stays editable" data-testid={testIds.appConfig.preset}>
+        <Field
+          label="Preset"
+          description="Fills in every name below; each stays editable"
+          data-testid={testIds.appConfig.preset}
+        >
           <RadioButtonGroup<MetricPresetId>
-            options={Object.values(METRIC_PRESETS).map((p) => ({ label: p.label, value: p.id, description: p.description }))}
+            options={Object.values(METRIC_PRESETS).map((p) => ({
+              label: p.label,
+              value: p.id,
+              description: p.description,
+            }))}
             value={settings.metrics.preset}
             onChange={(id) => setMetrics(METRIC_PRESETS[id].mapping)}
           />
         </Field>
         {METRIC_FIELDS.map((f) => (
           <Field key={f.key} label={f.label} description={f.description}>
-            <Input id={`rcp-metric-${f.key}`} width={60} value={settings.metrics[f.key]} onChange={(e) => setMetrics({ [f.key]: e.currentTarget.value.trim() })} />
+            <Input
+              id={`rcp-metric-${f.key}`}
+              width={60}
+              value={settings.metrics[f.key]}
+              onChange={(e) => setMetrics({ [f.key]: e.currentTarget.value.trim() })}
+            />
           </Field>
         ))}
         <Field label="Latency unit" description="Unit of the histogram's le buckets">
@@ -150,21 +206,50 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       <FieldSet label="Logs (Loki)">
         {LOG_FIELDS.map((f) => (
           <Field key={f.key} label={f.label} description={f.description}>
-            <Input id={`rcp-log-${f.key}`} width={60} value={settings.logs[f.key]} onChange={(e) => setLogs({ [f.key]: e.currentTarget.value })} />
+            <Input
+              id={`rcp-log-${f.key}`}
+              width={60}
+              value={settings.logs[f.key]}
+              onChange={(e) => setLogs({ [f.key]: e.currentTarget.value })}
+            />
           </Field>
         ))}
-        <Field label="Line limit" description="Most error lines fetched per query" invalid={Boolean(lineLimitError)} error={lineLimitError}>
-          <Input id="rcp-log-lineLimit" type="number" width={20} value={settings.logs.lineLimit} onChange={(e) => setLogs({ lineLimit: Number(e.currentTarget.value) })} />
+        <Field
+          label="Line limit"
+          description="Most error lines fetched per query"
+          invalid={Boolean(lineLimitError)}
+          error={lineLimitError}
+        >
+          <Input
+            id="rcp-log-lineLimit"
+            type="number"
+            width={20}
+            value={settings.logs.lineLimit}
+            onChange={(e) => setLogs({ lineLimit: Number(e.currentTarget.value) })}
+          />
         </Field>
       </FieldSet>
 
       <FieldSet label="Service level objectives">
         <Stack direction="row" gap={2}>
           <Field label="Default objective (%)" invalid={Boolean(validateObjective(settings.slo.default))}>
-            <Input id="rcp-slo-objective" type="number" step="any" width={16} value={settings.slo.default.objectivePercent} onChange={(e) => setDefaultSlo({ objectivePercent: Number(e.currentTarget.value) })} />
+            <Input
+              id="rcp-slo-objective"
+              type="number"
+              step="any"
+              width={16}
+              value={settings.slo.default.objectivePercent}
+              onChange={(e) => setDefaultSlo({ objectivePercent: Number(e.currentTarget.value) })}
+            />
           </Field>
           <Field label="Period (days)">
-            <Input id="rcp-slo-period" type="number" width={16} value={settings.slo.default.periodDays} onChange={(e) => setDefaultSlo({ periodDays: Number(e.currentTarget.value) })} />
+            <Input
+              id="rcp-slo-period"
+              type="number"
+              width={16}
+              value={settings.slo.default.periodDays}
+              onChange={(e) => setDefaultSlo({ periodDays: Number(e.currentTarget.value) })}
+            />
           </Field>
         </Stack>
         <table className={s.overrides} aria-label="Per-service objectives">
@@ -183,20 +268,43 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
               <tr key={service}>
                 <td>{service}</td>
                 <td>
-                  <Input aria-label={`Objective for ${service}`} type="number" step="any" width={16} value={o.objectivePercent} onChange={(e) => setOverride(service, { ...o, objectivePercent: Number(e.currentTarget.value) })} />
+                  <Input
+                    aria-label={`Objective for ${service}`}
+                    type="number"
+                    step="any"
+                    width={16}
+                    value={o.objectivePercent}
+                    onChange={(e) => setOverride(service, { ...o, objectivePercent: Number(e.currentTarget.value) })}
+                  />
                 </td>
                 <td>
-                  <Input aria-label={`Period for ${service}`} type="number" width={16} value={o.periodDays} onChange={(e) => setOverride(service, { ...o, periodDays: Number(e.currentTarget.value) })} />
+                  <Input
+                    aria-label={`Period for ${service}`}
+                    type="number"
+                    width={16}
+                    value={o.periodDays}
+                    onChange={(e) => setOverride(service, { ...o, periodDays: Number(e.currentTarget.value) })}
+                  />
                 </td>
                 <td>
-                  <IconButton name="trash-alt" tooltip={`Remove the objective of ${service}`} onClick={() => setOverride(service, undefined)} />
+                  <IconButton
+                    name="trash-alt"
+                    tooltip={`Remove the objective of ${service}`}
+                    onClick={() => setOverride(service, undefined)}
+                  />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
         <Stack direction="row" gap={1}>
-          <Input aria-label="Service for a new objective" placeholder="service name" width={30} value={newOverride} onChange={(e) => setNewOverride(e.currentTarget.value.trim())} />
+          <Input
+            aria-label="Service for a new objective"
+            placeholder="service name"
+            width={30}
+            value={newOverride}
+            onChange={(e) => setNewOverride(e.currentTarget.value.trim())}
+          />
           <Button
             variant="secondary"
             icon="plus"
@@ -221,7 +329,11 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           {saveError}
         </Alert>
       )}
-      <Button type="submit" data-testid={testIds.appConfig.submit} disabled={saving || objectiveErrors.length > 0 || Boolean(lineLimitError)}>
+      <Button
+        type="submit"
+        data-testid={testIds.appConfig.submit}
+        disabled={saving || objectiveErrors.length > 0 || Boolean(lineLimitError)}
+      >
         {saving ? 'Saving…' : 'Save settings'}
       </Button>
     </form>

@@ -4,7 +4,14 @@ import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';
 import { runQueries } from '../datasource';
 import { toDependencySignals, toMetricSignals, toServiceNames, type DependencySignals } from './normalize';
-import { dependencyTargets, rangeSeconds, seriesTargets, servicesExpr, summaryTargets, type PromTarget } from './queries';
+import {
+  dependencyTargets,
+  rangeSeconds,
+  seriesTargets,
+  servicesExpr,
+  summaryTargets,
+  type PromTarget,
+} from './queries';
 
 interface PromQuery extends DataQuery, Omit<PromTarget, 'stepSeconds'> {
   interval?: string;
@@ -47,12 +54,22 @@ export async function fetchServiceNames(settings: AppSettings, fromMs: number, t
     instant: true,
     range: false,
   };
-  const frames = await runQueries('prometheus', settings.datasources.prometheusUid, [toPromQuery(target)], fromMs, toMs);
+  const frames = await runQueries(
+    'prometheus',
+    settings.datasources.prometheusUid,
+    [toPromQuery(target)],
+    fromMs,
+    toMs
+  );
   return toServiceNames(frames, settings.metrics);
 }
 
 /** Service-graph edges and per-service traffic over the range. */
-export async function fetchDependencies(settings: AppSettings, fromMs: number, toMs: number): Promise<DependencySignals> {
+export async function fetchDependencies(
+  settings: AppSettings,
+  fromMs: number,
+  toMs: number
+): Promise<DependencySignals> {
   const targets = dependencyTargets(settings.metrics, fromMs, toMs).map(toPromQuery);
   const frames = await runQueries('prometheus', settings.datasources.prometheusUid, targets, fromMs, toMs);
   return toDependencySignals(frames, settings.metrics);

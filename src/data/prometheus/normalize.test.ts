@@ -70,7 +70,13 @@ describe('toMetricSignals', () => {
   });
 
   it('sums several series of one refId', () => {
-    const s = toMetricSignals([instant('range_requests', 10, { a: '1' }), instant('range_requests', 5, { a: '2' })], mapping, 'svc', 0, 1);
+    const s = toMetricSignals(
+      [instant('range_requests', 10, { a: '1' }), instant('range_requests', 5, { a: '2' })],
+      mapping,
+      'svc',
+      0,
+      1
+    );
     expect(s.range.requests).toBe(15);
   });
 });

@@ -47,7 +47,8 @@ export interface DependencySignals {
 
 /** Frames of `dependencyTargets` as edges between services and per-service counts. */
 export function toDependencySignals(frames: DataFrame[], mapping: MetricMapping): DependencySignals {
-  const edgeKey = (labels: Record<string, string>) => (labels.client && labels.server ? `${labels.client}\u0000${labels.server}` : undefined);
+  const edgeKey = (labels: Record<string, string>) =>
+    labels.client && labels.server ? `${labels.client}\u0000${labels.server}` : undefined;
   const edges = new Map<string, ServiceEdge>();
   for (const [refId, key] of [
     ['graph_requests', 'requests'],
@@ -58,7 +59,12 @@ export function toDependencySignals(frames: DataFrame[], mapping: MetricMapping)
       if (!id || sample.value === null) {
         continue;
       }
-      const edge = edges.get(id) ?? { client: sample.labels.client, server: sample.labels.server, requests: 0, failed: 0 };
+      const edge = edges.get(id) ?? {
+        client: sample.labels.client,
+        server: sample.labels.server,
+        requests: 0,
+        failed: 0,
+      };
       edge[key] += sample.value;
       edges.set(id, edge);
     }

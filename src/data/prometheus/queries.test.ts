@@ -18,7 +18,9 @@ const { otel, prometheus, spanmetrics } = METRIC_PRESETS;
 describe('PromQL builders per preset', () => {
   it('OpenTelemetry HTTP server conventions', () => {
     const m = otel.mapping;
-    expect(requestRateExpr(m, 'checkout', 300)).toBe('sum(rate(http_server_request_duration_seconds_count{service_name="checkout"}[300s]))');
+    expect(requestRateExpr(m, 'checkout', 300)).toBe(
+      'sum(rate(http_server_request_duration_seconds_count{service_name="checkout"}[300s]))'
+    );
     expect(errorRateExpr(m, 'checkout', 300)).toBe(
       'sum(rate(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[300s]))'
     );
@@ -32,17 +34,32 @@ describe('PromQL builders per preset', () => {
 
   it('Prometheus client conventions', () => {
     const m = prometheus.mapping;
-    expect(errorIncreaseExpr(m, 'api', 86400)).toBe('sum(increase(http_requests_total{job="api", code=~"5.."}[86400s]))');
+    expect(errorIncreaseExpr(m, 'api', 86400)).toBe(
+      'sum(increase(http_requests_total{job="api", code=~"5.."}[86400s]))'
+    );
     expect(latencyQuantileExpr(m, 'api', 60)).toContain('http_request_duration_seconds_bucket{job="api"}');
-    expect(servicesExpr(m, 3600)).toBe('group by (job) (last_over_time(http_requests_total[3600s]))');
+    expect(servicesExpr(m, 3600)).toBe('group by (job) (last_over_time(http_requests_total{}[3600s]))');
   });
 
   it('Tempo span metrics', () => {
     const m = spanmetrics.mapping;
     expect(errorRateExpr(m, 'payments', 120)).toBe(
-      'sum(rate(traces_spanmetrics_calls_total{service="payments", status_code=~"STATUS_CODE_ERROR"}[120s]))'
+      'sum(rate(traces_spanmetrics_calls_total{service="payments", status_code=~"STATUS_CODE_ERROR", span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[120s]))'
     );
-    expect(latencyQuantileExpr(m, 'payments', 120)).toContain('traces_spanmetrics_latency_bucket{service="payments"}');
+  });
+
+  it('counts only server spans of span metrics, in every selector', () => {
+    const m = spanmetrics.mapping;
+    const kinds = 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"';
+    expect(requestRateExpr(m, 'payments', 60)).toBe(
+      `sum(rate(traces_spanmetrics_calls_total{service="payments", ${kinds}}[60s]))`
+    );
+    expect(latencyQuantileExpr(m, 'payments', 60)).toContain(
+      `traces_spanmetrics_latency_bucket{service="payments", ${kinds}}`
+    );
+    expect(servicesExpr(m, 60)).toBe(
+      `group by (service) (last_over_time(traces_spanmetrics_calls_total{${kinds}}[60s]))`
+    );
   });
 
   it('converts millisecond histograms to seconds once', () => {
@@ -52,7 +69,9 @@ describe('PromQL builders per preset', () => {
 
   it('escapes label values and refuses invalid names', () => {
     expect(quoteLabelValue('a"b\\c')).toBe('"a\\"b\\\\c"');
-    expect(requestRateExpr(otel.mapping, 'we"ird} or vector(1)', 60)).toContain('service_name="we\\"ird} or vector(1)"');
+    expect(requestRateExpr(otel.mapping, 'we"ird} or vector(1)', 60)).toContain(
+      'service_name="we\\"ird} or vector(1)"'
+    );
     expect(() => requestRateExpr({ ...otel.mapping, serviceLabel: 'bad-label' }, 's', 60)).toThrow(/label name/);
     expect(() => requestRateExpr({ ...otel.mapping, requestsMetric: 'up{}' }, 's', 60)).toThrow(/metric name/);
   });

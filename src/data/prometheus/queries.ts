@@ -16,7 +16,6 @@ export interface PromTarget {
   stepSeconds?: number;
 }
 
-
 /** Prometheus label values are double-quoted strings with Go escapes. */
 export function quoteLabelValue(value: string): string {
   return JSON.stringify(value);
@@ -37,8 +36,10 @@ export function assertMetricName(name: string): string {
   return name;
 }
 
-function selector(metric: string, matchers: string[]): string {
-  return `${assertMetricName(metric)}{${matchers.join(', ')}}`;
+/** A series selector; the mapping's extra matchers (e.g. server spans only) apply to every one. */
+function selector(m: MetricMapping, metric: string, matchers: string[]): string {
+  const extra = m.extraMatchers?.trim();
+  return `${assertMetricName(metric)}{${(extra ? [...matchers, extra] : matchers).join(', ')}}`;
 }
 
 function serviceMatcher(m: MetricMapping, service: string): string {
@@ -51,23 +52,23 @@ function errorMatcher(m: MetricMapping): string {
 
 /** Requests per second over `windowSeconds`, summed over the service's series. */
 export function requestRateExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(rate(${selector(m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
+  return `sum(rate(${selector(m, m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
 }
 
 export function errorRateExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(rate(${selector(m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
+  return `sum(rate(${selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
 }
 
 export function requestIncreaseExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(increase(${selector(m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
+  return `sum(increase(${selector(m, m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
 }
 
 export function errorIncreaseExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(increase(${selector(m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
+  return `sum(increase(${selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
 }
 
 export function latencyQuantileExpr(m: MetricMapping, service: string, windowSeconds: number, quantile = 0.95): string {
-  const buckets = selector(m.latencyBucketMetric, [serviceMatcher(m, service)]);
+  const buckets = selector(m, m.latencyBucketMetric, [serviceMatcher(m, service)]);
   const expr = `histogram_quantile(${quantile}, sum by (le) (rate(${buckets}[${windowSeconds}s])))`;
   // The page always shows seconds; millisecond histograms are converted here, once.
   return m.latencyUnit === 'milliseconds' ? `(${expr}) / 1000` : expr;
@@ -75,13 +76,13 @@ export function latencyQuantileExpr(m: MetricMapping, service: string, windowSec
 
 /** Error rate per route, used for the failure distribution and for consistency with logs. */
 export function errorRateByRouteExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  const errors = selector(m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)]);
+  const errors = selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)]);
   return `sum by (${assertLabelName(m.routeLabel)}) (increase(${errors}[${windowSeconds}s]))`;
 }
 
 /** One series per service that reported the requests metric during the window. */
 export function servicesExpr(m: MetricMapping, windowSeconds: number): string {
-  return `group by (${assertLabelName(m.serviceLabel)}) (last_over_time(${assertMetricName(m.requestsMetric)}[${windowSeconds}s]))`;
+  return `group by (${assertLabelName(m.serviceLabel)}) (last_over_time(${selector(m, m.requestsMetric, [])}[${windowSeconds}s]))`;
 }
 
 /**
@@ -108,7 +109,13 @@ export function rangeSeconds(fromMs: number, toMs: number): number {
 export function seriesTargets(m: MetricMapping, service: string, fromMs: number, toMs: number): PromTarget[] {
   const step = rangeStepSeconds(rangeSeconds(fromMs, toMs));
   const w = rateWindowSeconds(step);
-  const range = (refId: string, expr: string): PromTarget => ({ refId, expr, instant: false, range: true, stepSeconds: step });
+  const range = (refId: string, expr: string): PromTarget => ({
+    refId,
+    expr,
+    instant: false,
+    range: true,
+    stepSeconds: step,
+  });
   return [
     range('requests', requestRateExpr(m, service, w)),
     range('errors', errorRateExpr(m, service, w)),
@@ -160,7 +167,7 @@ export function dependencyTargets(m: MetricMapping, fromMs: number, toMs: number
   return [
     instant('graph_requests', `sum by (client, server) (increase(${SERVICE_GRAPH_REQUESTS}[${r}s]))`),
     instant('graph_failed', `sum by (client, server) (increase(${SERVICE_GRAPH_FAILED}[${r}s]))`),
-    instant('service_requests', `sum by (${svc}) (increase(${assertMetricName(m.requestsMetric)}[${r}s]))`),
-    instant('service_errors', `sum by (${svc}) (increase(${selector(m.requestsMetric, [errorMatcher(m)])}[${r}s]))`),
+    instant('service_requests', `sum by (${svc}) (increase(${selector(m, m.requestsMetric, [])}[${r}s]))`),
+    instant('service_errors', `sum by (${svc}) (increase(${selector(m, m.requestsMetric, [errorMatcher(m)])}[${r}s]))`),
   ];
 }
