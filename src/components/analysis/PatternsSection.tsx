@@ -1,6 +1,6 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, TextLink, useStyles2 } from '@grafana/ui';
 import { logsExploreUrl } from '../../data/links';
 import { errorLinesExpr } from '../../data/loki/queries';
@@ -33,9 +33,12 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
       {(logs) => (
         <div className={s.body}>
           {logs.sampled && (
-            <Alert severity="info" title={`Grouped a sample: ${logs.sampleSize} of ${logs.totalErrorLines} error lines`}>
-              Loki returned at most {logs.lineLimit} lines, so counts and shares below are of the sample. The “in range” column
-              counts the lines matching each top template over the whole range with a LogQL metric query.
+            <Alert
+              severity="info"
+              title={`Grouped a sample: ${logs.sampleSize} of ${logs.totalErrorLines} error lines`}
+            >
+              Loki returned at most {logs.lineLimit} lines, so counts and shares below are of the sample. The “in range”
+              column counts the lines matching each top template over the whole range with a LogQL metric query.
             </Alert>
           )}
           {logs.dominant && (
@@ -64,7 +67,15 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
                 <tr key={p.id}>
                   <td className={s.template}>
                     {lokiUid ? (
-                      <TextLink href={logsExploreUrl(lokiUid, `${errorLinesExpr(mapping, service)} ${p.lineFilter}`.trim(), fromMs, toMs)} inline>
+                      <TextLink
+                        href={logsExploreUrl(
+                          lokiUid,
+                          `${errorLinesExpr(mapping, service)} ${p.lineFilter}`.trim(),
+                          fromMs,
+                          toMs
+                        )}
+                        inline
+                      >
                         {p.template}
                       </TextLink>
                     ) : (
@@ -95,7 +106,8 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
+  // The browser's time zone, as the time picker shows it; the date matters on multi-day ranges.
+  return dateTimeFormat(ms, { format: 'MMM D HH:mm:ss' });
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

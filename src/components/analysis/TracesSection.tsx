@@ -1,6 +1,6 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { Badge, TextLink, useStyles2 } from '@grafana/ui';
 import { traceExploreUrl } from '../../data/links';
 import type { TraceLookup } from '../../engine/traces/traceSummary';
@@ -55,12 +55,15 @@ export function TracesSection({ data, tempoUid, fromMs, toMs }: Props) {
                     <td>
                       {t.summary.rootService} · {t.summary.rootSpan}
                     </td>
-                    <td>{new Date(t.summary.startMs).toISOString().replace('T', ' ').slice(0, 23)}</td>
+                    <td>{dateTimeFormat(t.summary.startMs, { format: 'MMM D HH:mm:ss.SSS' })}</td>
                     <td>{formatLatency(t.summary.durationMs / 1000)}</td>
                     <td>{t.summary.spanCount}</td>
                     <td>
                       {t.summary.errorSpanCount > 0 ? (
-                        <Badge color="red" text={`${t.summary.errorSpanCount} in ${Object.keys(t.summary.errorServices).join(', ')}`} />
+                        <Badge
+                          color="red"
+                          text={`${t.summary.errorSpanCount} in ${Object.keys(t.summary.errorServices).join(', ')}`}
+                        />
                       ) : (
                         '0'
                       )}
@@ -68,7 +71,9 @@ export function TracesSection({ data, tempoUid, fromMs, toMs }: Props) {
                   </>
                 ) : (
                   <td colSpan={5} className={s.missing}>
-                    {t.status === 'not-found' ? 'Not found in Tempo (expired or not yet ingested)' : `Lookup failed: ${t.message}`}
+                    {t.status === 'not-found'
+                      ? 'Not found in Tempo (expired or not yet ingested)'
+                      : `Lookup failed: ${t.message}`}
                   </td>
                 )}
               </tr>

@@ -1,5 +1,5 @@
 import React from 'react';
-import { Icon } from '@grafana/ui';
+import { Icon, TextLink } from '@grafana/ui';
 import type { IncidentLink } from '../../data/incidents/api';
 import { testIds } from '../../testIds';
 
@@ -17,7 +17,10 @@ export function IncidentLinks({ links }: { links: IncidentLink[] }) {
               {l.title} <Icon name="external-link-alt" size="xs" aria-hidden />
             </a>
           ) : (
-            <a href={l.url}>{l.title}</a>
+            // TextLink resolves Grafana paths against the sub-path Grafana may be served under.
+            <TextLink href={l.url} inline>
+              {l.title}
+            </TextLink>
           )}
         </li>
       ))}
