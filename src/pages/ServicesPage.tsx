@@ -21,7 +21,6 @@ export function ServicesPage() {
   const { service, timeRange } = view;
   const fromMs = timeRange.from.valueOf();
   const toMs = timeRange.to.valueOf();
-  useInterval(view.refresh, view.refreshInterval);
 
   // Settings only change on a page load, so the range, the service and refreshes name a query.
   const rangeKey = `${fromMs}|${toMs}|${view.refreshCount}`;
@@ -44,10 +43,21 @@ export function ServicesPage() {
             onMoveForward={() => view.moveRange(1)}
             onZoom={view.zoomOut}
           />
-          <RefreshPicker value={view.refreshInterval} onRefresh={view.refresh} onIntervalChanged={view.setRefreshInterval} />
+          <RefreshPicker
+            value={view.refreshInterval}
+            onRefresh={view.refresh}
+            onIntervalChanged={view.setRefreshInterval}
+          />
         </div>
         {service ? (
-          <LiveAnalysis service={service} fromMs={fromMs} toMs={toMs} refreshCount={view.refreshCount} />
+          <LiveAnalysis
+            service={service}
+            fromMs={fromMs}
+            toMs={toMs}
+            refreshCount={view.refreshCount}
+            refreshInterval={view.refreshInterval}
+            onRefresh={view.refresh}
+          />
         ) : (
           <EmptyState variant="call-to-action" message="Pick a service">
             Choose a service to see its error rate, latency, SLO burn and error budget for the selected time range.
@@ -65,18 +75,31 @@ interface LiveAnalysisProps {
   fromMs: number;
   toMs: number;
   refreshCount: number;
+  refreshInterval: string;
+  onRefresh: () => void;
 }
 
 /** The analysis of the chosen service; mounted only once a service is picked. */
-function LiveAnalysis({ service, fromMs, toMs, refreshCount }: LiveAnalysisProps) {
+function LiveAnalysis({ service, fromMs, toMs, refreshCount, refreshInterval, onRefresh }: LiveAnalysisProps) {
   const settings = useSettings();
   const { sections, snapshot } = useServiceAnalysis(settings, service, fromMs, toMs, refreshCount);
+  useInterval(
+    onRefresh,
+    refreshInterval,
+    Object.values(sections).some((section) => section.status === 'loading')
+  );
   return (
     <>
       <div>
         <SaveSnapshotButton analysis={snapshot} />
       </div>
-      <ServiceAnalysisView sections={sections} service={service} datasources={settings.datasources} fromMs={fromMs} toMs={toMs} />
+      <ServiceAnalysisView
+        sections={sections}
+        service={service}
+        datasources={settings.datasources}
+        fromMs={fromMs}
+        toMs={toMs}
+      />
     </>
   );
 }
