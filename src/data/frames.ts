@@ -39,7 +39,10 @@ function numberFields(frame: DataFrame): Field[] {
 }
 
 /** The last value of every number field of an instant query, with its labels. */
-export function instantSamples(frames: DataFrame[], refId: string): Array<{ labels: Record<string, string>; value: number | null }> {
+export function instantSamples(
+  frames: DataFrame[],
+  refId: string
+): Array<{ labels: Record<string, string>; value: number | null }> {
   return framesFor(frames, refId).flatMap((frame) =>
     numberFields(frame)
       .filter((f) => f.values.length > 0)

@@ -10,7 +10,12 @@ interface ExploreQuery {
  * A Grafana Explore URL in the `panes` format (Grafana 10.1+): one pane with the given
  * datasource, queries and absolute range.
  */
-export function exploreUrl(datasource: { uid: string; type: string }, queries: ExploreQuery[], fromMs: number, toMs: number): string {
+export function exploreUrl(
+  datasource: { uid: string; type: string },
+  queries: ExploreQuery[],
+  fromMs: number,
+  toMs: number
+): string {
   const panes = {
     rcp: {
       datasource: datasource.uid,

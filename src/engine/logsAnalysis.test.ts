@@ -1,12 +1,27 @@
-import { analyzeLogs, MAX_SAMPLE_CHARS, patternsToCount, traceIdsOf, withRangeCounts, type ErrorLinesInput } from './logsAnalysis';
+import {
+  analyzeLogs,
+  MAX_SAMPLE_CHARS,
+  patternsToCount,
+  traceIdsOf,
+  withRangeCounts,
+  type ErrorLinesInput,
+} from './logsAnalysis';
 
 const mapping = { routeField: 'route', statusField: 'status', messageField: 'message', traceIdField: 'trace_id' };
 
 function input(lines: string[], extra: Partial<ErrorLinesInput> = {}): ErrorLinesInput {
-  return { lines: lines.map((line, i) => ({ timestampMs: i * 1000, line })), totalErrorLines: lines.length, sampled: false, lineLimit: 1000, burst: [], ...extra };
+  return {
+    lines: lines.map((line, i) => ({ timestampMs: i * 1000, line })),
+    totalErrorLines: lines.length,
+    sampled: false,
+    lineLimit: 1000,
+    burst: [],
+    ...extra,
+  };
 }
 
-const json = (message: string, traceId: string) => JSON.stringify({ level: 'error', message, route: '/checkout', status: 502, trace_id: traceId });
+const json = (message: string, traceId: string) =>
+  JSON.stringify({ level: 'error', message, route: '/checkout', status: 502, trace_id: traceId });
 
 describe('analyzeLogs', () => {
   it('names the dominant pattern and gives each pattern a LogQL line filter', () => {

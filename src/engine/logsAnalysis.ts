@@ -44,14 +44,12 @@ export interface ErrorLinesInput {
 
 export function analyzeLogs(input: ErrorLinesInput, mapping: LogFieldMapping): LogsAnalysis {
   const grouping = groupPatterns(input.lines, mapping);
-  const kept = grouping.groups.slice(0, MAX_PATTERNS).map(
-    (g): LogPattern => ({
-      ...g,
-      sampleLine: g.sampleLine.length > MAX_SAMPLE_CHARS ? `${g.sampleLine.slice(0, MAX_SAMPLE_CHARS)}…` : g.sampleLine,
-      // Templates of JSON or logfmt lines were mined from a field; the raw line escapes it.
-      lineFilter: templateLineFilter(g.template, { structured: readLineFields(g.sampleLine).format !== 'text' }),
-    })
-  );
+  const kept = grouping.groups.slice(0, MAX_PATTERNS).map((g): LogPattern => ({
+    ...g,
+    sampleLine: g.sampleLine.length > MAX_SAMPLE_CHARS ? `${g.sampleLine.slice(0, MAX_SAMPLE_CHARS)}…` : g.sampleLine,
+    // Templates of JSON or logfmt lines were mined from a field; the raw line escapes it.
+    lineFilter: templateLineFilter(g.template, { structured: readLineFields(g.sampleLine).format !== 'text' }),
+  }));
   const keptLines = kept.reduce((sum, p) => sum + p.count, 0);
   return {
     patterns: kept,

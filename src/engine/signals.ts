@@ -47,7 +47,8 @@ export function summarizeTraffic(s: MetricSignals): TrafficSummary {
     requestRate: requests / seconds,
     errorRate: errors / seconds,
     errorRatio: requests > 0 ? errors / requests : null,
-    p95Seconds: requests > 0 && s.range.p95Seconds !== null && Number.isFinite(s.range.p95Seconds) ? s.range.p95Seconds : null,
+    p95Seconds:
+      requests > 0 && s.range.p95Seconds !== null && Number.isFinite(s.range.p95Seconds) ? s.range.p95Seconds : null,
     noTraffic: requests === 0,
   };
 }

@@ -1,4 +1,13 @@
-import { BURN_WINDOWS, burnRate, computeSlo, errorRatio, remainingBudget, timeToExhaustion, type BurnWindowId, type Counts } from './slo';
+import {
+  BURN_WINDOWS,
+  burnRate,
+  computeSlo,
+  errorRatio,
+  remainingBudget,
+  timeToExhaustion,
+  type BurnWindowId,
+  type Counts,
+} from './slo';
 
 const objective = { objectivePercent: 99.9, periodDays: 30 };
 const PERIOD_SECONDS = 30 * 86400;
@@ -56,7 +65,14 @@ describe('remaining budget, request-weighted', () => {
 });
 
 describe('time to exhaustion', () => {
-  const window = (rate: number | null) => ({ window: '1h' as const, seconds: 3600, requests: 1, errors: 0, errorRatio: 0, burnRate: rate });
+  const window = (rate: number | null) => ({
+    window: '1h' as const,
+    seconds: 3600,
+    requests: 1,
+    errors: 0,
+    errorRatio: 0,
+    burnRate: rate,
+  });
 
   it('is remaining × period / burn rate', () => {
     // Half the budget left, burning at 10×: the whole budget lasts 3 days at 10×, half lasts 1.5 days.
@@ -123,7 +139,11 @@ describe('computeSlo', () => {
   });
 
   it('handles a 100 % objective without NaN', () => {
-    const report = computeSlo(uniformWindows({ requests: 100, errors: 1 }), { requests: 100, errors: 1 }, { objectivePercent: 100, periodDays: 30 });
+    const report = computeSlo(
+      uniformWindows({ requests: 100, errors: 1 }),
+      { requests: 100, errors: 1 },
+      { objectivePercent: 100, periodDays: 30 }
+    );
     expect(report.windows.every((w) => w.burnRate === Infinity)).toBe(true);
     expect(report.budget.remaining).toBe(0);
     expect(report.budget.allowedErrors).toBe(0);

@@ -29,7 +29,13 @@ export const BURN_RULES = [
   { id: 'page-slow', severity: 'page', factor: 6, long: '6h', short: '30m' },
   { id: 'ticket-fast', severity: 'ticket', factor: 3, long: '1d', short: '2h' },
   { id: 'ticket-slow', severity: 'ticket', factor: 1, long: '3d', short: '6h' },
-] as const satisfies ReadonlyArray<{ id: string; severity: string; factor: number; long: BurnWindowId; short: BurnWindowId }>;
+] as const satisfies ReadonlyArray<{
+  id: string;
+  severity: string;
+  factor: number;
+  long: BurnWindowId;
+  short: BurnWindowId;
+}>;
 
 /** The window whose burn rate projects the time to exhaustion. */
 export const EXHAUSTION_WINDOW: BurnWindowId = '1h';
@@ -125,7 +131,12 @@ export function timeToExhaustion(remaining: number, periodSeconds: number, windo
   if (window.burnRate <= 1) {
     return { state: 'not-exhausting', window: id, burnRate: window.burnRate };
   }
-  return { state: 'exhausting', window: id, burnRate: window.burnRate, seconds: (remaining * periodSeconds) / window.burnRate };
+  return {
+    state: 'exhausting',
+    window: id,
+    burnRate: window.burnRate,
+    seconds: (remaining * periodSeconds) / window.burnRate,
+  };
 }
 
 export function computeSlo(

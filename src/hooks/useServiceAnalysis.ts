@@ -35,7 +35,13 @@ async function loadLogs(settings: AppSettings, service: string, fromMs: number, 
     return logs;
   }
   try {
-    const counts = await fetchPatternCounts(settings, service, toCount.map((p) => p.lineFilter), fromMs, toMs);
+    const counts = await fetchPatternCounts(
+      settings,
+      service,
+      toCount.map((p) => p.lineFilter),
+      fromMs,
+      toMs
+    );
     return withRangeCounts(logs, toCount, counts);
   } catch {
     // The sample is still shown, labelled as a sample; only the range column stays empty.
@@ -47,7 +53,13 @@ async function loadLogs(settings: AppSettings, service: string, fromMs: number, 
  * Loads and analyses everything the Services page shows for one service and range. Each
  * datasource is queried once; a failing one fails only the sections that need it.
  */
-export function useServiceAnalysis(settings: AppSettings, service: string, fromMs: number, toMs: number, refreshCount: number) {
+export function useServiceAnalysis(
+  settings: AppSettings,
+  service: string,
+  fromMs: number,
+  toMs: number,
+  refreshCount: number
+) {
   const key = `${service}|${fromMs}|${toMs}|${refreshCount}`;
   const metrics = useAsyncData(
     async () => analyzeMetrics(await fetchMetricSignals(settings, service, fromMs, toMs), sloFor(settings, service)),
@@ -130,7 +142,10 @@ export function useServiceAnalysis(settings: AppSettings, service: string, fromM
   }, [dependencies, metrics, traces, service]);
 
   const traceRows: AsyncData<TraceLookup[]> = useMemo(
-    () => (traces.status === 'success' ? { status: 'success', value: traces.value.lookups } : { ...traces, value: undefined }),
+    () =>
+      traces.status === 'success'
+        ? { status: 'success', value: traces.value.lookups }
+        : { ...traces, value: undefined },
     [traces]
   );
 
@@ -142,11 +157,19 @@ function toResult<T>(data: AsyncData<T>): SectionResult<T> | undefined {
   if (data.status === 'loading') {
     return undefined;
   }
-  return data.status === 'success' ? { status: 'ok', value: data.value } : { status: 'error', message: errorMessage(data.error) };
+  return data.status === 'success'
+    ? { status: 'ok', value: data.value }
+    : { status: 'error', message: errorMessage(data.error) };
 }
 
 /** The analysis as a snapshot, once every section has settled; undefined while any loads. */
-function toSnapshot(sections: AnalysisSections, settings: AppSettings, service: string, fromMs: number, toMs: number): ServiceAnalysis | undefined {
+function toSnapshot(
+  sections: AnalysisSections,
+  settings: AppSettings,
+  service: string,
+  fromMs: number,
+  toMs: number
+): ServiceAnalysis | undefined {
   const metrics = toResult(sections.metrics);
   const logs = toResult(sections.logs);
   const confidence = toResult(sections.confidence);
@@ -155,5 +178,16 @@ function toSnapshot(sections: AnalysisSections, settings: AppSettings, service: 
   if (!metrics || !logs || !confidence || !blastRadius || !traces) {
     return undefined;
   }
-  return { version: 1, service, fromMs, toMs, datasources: { ...settings.datasources }, metrics, logs, confidence, blastRadius, traces };
+  return {
+    version: 1,
+    service,
+    fromMs,
+    toMs,
+    datasources: { ...settings.datasources },
+    metrics,
+    logs,
+    confidence,
+    blastRadius,
+    traces,
+  };
 }

@@ -78,7 +78,8 @@ export function useServiceViewParams() {
     setService: (service: string | undefined) => update({ service }),
     setTimeRange,
     /** Half a range back (-1) or forward (1), as Grafana's own arrows do. */
-    moveRange: (direction: 1 | -1) => setTimeRange(absoluteRange(fromMs + (direction * span) / 2, fromMs + span + (direction * span) / 2)),
+    moveRange: (direction: 1 | -1) =>
+      setTimeRange(absoluteRange(fromMs + (direction * span) / 2, fromMs + span + (direction * span) / 2)),
     zoomOut: () => setTimeRange(absoluteRange(fromMs - span / 2, fromMs + span + span / 2)),
     setRefreshInterval: (refresh: string) => update({ refresh }),
     refresh,

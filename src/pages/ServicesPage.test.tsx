@@ -46,7 +46,10 @@ function stat(label: string): string {
 
 describe('ServicesPage', () => {
   it('asks for a service when none is chosen', async () => {
-    renderPage([fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 10, errors: 0, services: ['checkout'] }))], '/services');
+    renderPage(
+      [fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 10, errors: 0, services: ['checkout'] }))],
+      '/services'
+    );
     expect(await screen.findByText('Pick a service')).toBeInTheDocument();
   });
 
@@ -58,7 +61,11 @@ describe('ServicesPage', () => {
 
   it('shows the figures computed from the datasource response', async () => {
     // 3600 requests and 36 errors over the hour: 1 req/s, 0.01 errors/s, 1 % errors = 10× burn at 99.9 %.
-    const prom = fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 3600, errors: 36, p95: 0.25, services: ['checkout'] }));
+    const prom = fakeDatasource(
+      'prom',
+      'prometheus',
+      prometheusAnswering({ requests: 3600, errors: 36, p95: 0.25, services: ['checkout'] })
+    );
     renderPage([prom]);
     await screen.findByTestId(testIds.services.stats);
     expect(stat('Request rate')).toBe('1 req/s');
@@ -84,7 +91,9 @@ describe('ServicesPage', () => {
   it('names a failing datasource and its reason', async () => {
     renderPage([failingDatasource('prom', 'prometheus', 'connection refused')]);
     const section = await screen.findByTestId(testIds.services.metrics);
-    await waitFor(() => expect(within(section).getByText(/Prometheus: connection refused \(HTTP 502\)/)).toBeInTheDocument());
+    await waitFor(() =>
+      expect(within(section).getByText(/Prometheus: connection refused \(HTTP 502\)/)).toBeInTheDocument()
+    );
   });
 
   it('names a datasource that does not exist', async () => {
@@ -102,21 +111,47 @@ const BASE_MS = Date.now() - 30 * 60_000;
 function errorLine(i: number, traceId: string) {
   return {
     timestampMs: BASE_MS + i * 1000,
-    line: JSON.stringify({ level: 'error', message: `payment provider timeout after ${2000 + i}ms for order ${1000 + i}`, route: '/checkout', status: 502, trace_id: traceId }),
+    line: JSON.stringify({
+      level: 'error',
+      message: `payment provider timeout after ${2000 + i}ms for order ${1000 + i}`,
+      route: '/checkout',
+      status: 502,
+      trace_id: traceId,
+    }),
   };
 }
 
 describe('ServicesPage analysis sections', () => {
-  const prometheus = () => fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 3600, errors: 360, services: ['checkout'] }));
-  const lines = [...Array.from({ length: 8 }, (_, i) => errorLine(i, i % 2 ? TRACE_A : TRACE_B)), { timestampMs: BASE_MS + 100_000, line: 'level=error msg="db connection reset" route=/cart status=500' }];
+  const prometheus = () =>
+    fakeDatasource('prom', 'prometheus', prometheusAnswering({ requests: 3600, errors: 360, services: ['checkout'] }));
+  const lines = [
+    ...Array.from({ length: 8 }, (_, i) => errorLine(i, i % 2 ? TRACE_A : TRACE_B)),
+    { timestampMs: BASE_MS + 100_000, line: 'level=error msg="db connection reset" route=/cart status=500' },
+  ];
   const tempo = () =>
     fakeDatasource(
       'tempo',
       'tempo',
       tempoAnswering({
         [TRACE_A]: [
-          { spanID: 'a', parentSpanID: '', serviceName: 'checkout', operationName: 'POST /checkout', startTime: 1_700_000_000_000, duration: 2100, statusCode: 2 },
-          { spanID: 'b', parentSpanID: 'a', serviceName: 'payments', operationName: 'charge', startTime: 1_700_000_000_010, duration: 2050, statusCode: 2 },
+          {
+            spanID: 'a',
+            parentSpanID: '',
+            serviceName: 'checkout',
+            operationName: 'POST /checkout',
+            startTime: 1_700_000_000_000,
+            duration: 2100,
+            statusCode: 2,
+          },
+          {
+            spanID: 'b',
+            parentSpanID: 'a',
+            serviceName: 'payments',
+            operationName: 'charge',
+            startTime: 1_700_000_000_010,
+            duration: 2050,
+            statusCode: 2,
+          },
         ],
       })
     );
@@ -147,7 +182,12 @@ describe('ServicesPage analysis sections', () => {
     renderPage([prometheus(), pendingDatasource('loki', 'loki'), tempo()]);
     await screen.findByTestId(testIds.services.stats);
     // Without service-graph edges in Prometheus, the blast radius waits for the spans of the traces.
-    for (const id of [testIds.services.patterns, testIds.services.confidence, testIds.services.traces, testIds.services.blastRadius]) {
+    for (const id of [
+      testIds.services.patterns,
+      testIds.services.confidence,
+      testIds.services.traces,
+      testIds.services.blastRadius,
+    ]) {
       expect(screen.getByTestId(id)).toHaveAttribute('aria-busy', 'true');
     }
     expect(screen.getByTestId(testIds.services.metrics)).toHaveAttribute('aria-busy', 'false');
@@ -155,7 +195,11 @@ describe('ServicesPage analysis sections', () => {
 
   it('lets an Editor save a snapshot once every section has settled', async () => {
     config.bootData.user.orgRole = 'Editor' as never;
-    renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering(lines, [0, 0, 8, 1])), pendingDatasource('tempo', 'tempo')]);
+    renderPage([
+      prometheus(),
+      fakeDatasource('loki', 'loki', lokiAnswering(lines, [0, 0, 8, 1])),
+      pendingDatasource('tempo', 'tempo'),
+    ]);
     const button = await screen.findByTestId(testIds.incidents.snapshotButton);
     await screen.findByTestId(testIds.services.stats);
     // Tempo never answers: the traces are still loading, so there is nothing complete to save yet.
@@ -177,15 +221,23 @@ describe('ServicesPage analysis sections', () => {
     await screen.findByTestId(testIds.services.stats);
     const patterns = screen.getByTestId(testIds.services.patterns);
     await waitFor(() => expect(within(patterns).getByText(/Loki: too many outstanding requests/)).toBeInTheDocument());
-    expect(within(screen.getByTestId(testIds.services.confidence)).getByText(/Needs both metrics and logs/)).toBeInTheDocument();
-    expect(within(screen.getByTestId(testIds.services.traces)).getByText(/error logs, which are unavailable/)).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId(testIds.services.confidence)).getByText(/Needs both metrics and logs/)
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId(testIds.services.traces)).getByText(/error logs, which are unavailable/)
+    ).toBeInTheDocument();
   });
 
   it('shows empty states when there are no error lines', async () => {
     renderPage([prometheus(), fakeDatasource('loki', 'loki', lokiAnswering([])), tempo()]);
     const patterns = await screen.findByTestId(testIds.services.patterns);
     await waitFor(() => expect(within(patterns).getByText('No error lines in this range.')).toBeInTheDocument());
-    expect(await within(screen.getByTestId(testIds.services.traces)).findByText(/name no trace ids/)).toBeInTheDocument();
-    expect(await within(screen.getByTestId(testIds.services.confidence)).findByText('No root cause')).toBeInTheDocument();
+    expect(
+      await within(screen.getByTestId(testIds.services.traces)).findByText(/name no trace ids/)
+    ).toBeInTheDocument();
+    expect(
+      await within(screen.getByTestId(testIds.services.confidence)).findByText('No root cause')
+    ).toBeInTheDocument();
   });
 });

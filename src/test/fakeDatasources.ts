@@ -65,7 +65,12 @@ export function rangeFrame(refId: string, values: number[], startMs = 1_700_000_
  * A Prometheus that answers the service view's queries from totals: `requests` and `errors`
  * over every window, and a list of services.
  */
-export function prometheusAnswering(totals: { requests: number; errors: number; p95?: number; services?: string[] }): Answer {
+export function prometheusAnswering(totals: {
+  requests: number;
+  errors: number;
+  p95?: number;
+  services?: string[];
+}): Answer {
   return (request) =>
     request.targets.flatMap((t) => {
       const refId = t.refId;
@@ -76,7 +81,12 @@ export function prometheusAnswering(totals: { requests: number; errors: number; 
         return [createDataFrame({ refId, fields: [] })];
       }
       if (refId === 'requests' || refId === 'errors' || refId === 'p95') {
-        const v = refId === 'requests' ? totals.requests / 3600 : refId === 'errors' ? totals.errors / 3600 : (totals.p95 ?? 0.2);
+        const v =
+          refId === 'requests'
+            ? totals.requests / 3600
+            : refId === 'errors'
+              ? totals.errors / 3600
+              : (totals.p95 ?? 0.2);
         return [rangeFrame(refId, [v, v, v])];
       }
       if (refId.endsWith('_p95')) {

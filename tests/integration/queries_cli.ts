@@ -90,7 +90,9 @@ function main() {
   } else if (command === 'analyze-logs') {
     process.stdout.write(JSON.stringify(analyzeLogLines(flags(rest)), null, 2) + '\n');
   } else {
-    process.stderr.write('usage: queries.cjs queries --service S [--from MS --to MS --window S --settings JSON] | analyze-logs\n');
+    process.stderr.write(
+      'usage: queries.cjs queries --service S [--from MS --to MS --window S --settings JSON] | analyze-logs\n'
+    );
     process.exit(2);
   }
 }

@@ -32,8 +32,8 @@ export function BlastRadiusSection({ data }: { data: AsyncData<BlastRadius> }) {
           <div className={s.headline}>
             <Badge color={CLASS_COLORS[b.class]} text={`${b.class} impact`} />
             <span aria-label="Impact">
-              {b.affectedCount} affected {b.affectedCount === 1 ? 'service' : 'services'} · {formatPercent(b.impactPercent / 100)} of their
-              requests failing
+              {b.affectedCount} affected {b.affectedCount === 1 ? 'service' : 'services'} ·{' '}
+              {formatPercent(b.impactPercent / 100)} of their requests failing
             </span>
           </div>
           <p className={s.source}>{SOURCE_LABELS[b.edgesSource]}</p>

@@ -34,14 +34,22 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
         <ConfidenceSection data={sections.confidence} />
         <BlastRadiusSection data={sections.blastRadius} />
       </div>
-      <PatternsSection data={sections.logs} service={service} lokiUid={datasources.lokiUid} fromMs={fromMs} toMs={toMs} />
+      <PatternsSection
+        data={sections.logs}
+        service={service}
+        lokiUid={datasources.lokiUid}
+        fromMs={fromMs}
+        toMs={toMs}
+      />
       <TracesSection data={sections.traces} tempoUid={datasources.tempoUid} fromMs={fromMs} toMs={toMs} />
     </div>
   );
 }
 
 function fromResult<T>(result: SectionResult<T>): AsyncData<T> {
-  return result.status === 'ok' ? { status: 'success', value: result.value } : { status: 'error', error: new Error(result.message) };
+  return result.status === 'ok'
+    ? { status: 'success', value: result.value }
+    : { status: 'error', error: new Error(result.message) };
 }
 
 /** A saved analysis as sections, so a snapshot renders with the live page's components. */

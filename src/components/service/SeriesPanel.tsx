@@ -37,7 +37,11 @@ export function SeriesPanel({ title, series, unit, timeRange, height = 220 }: Pr
               name: s.name,
               type: FieldType.number,
               values: s.points.map((p) => p.v),
-              config: { unit, displayName: s.name, ...(s.color ? { color: { mode: 'fixed', fixedColor: s.color } } : {}) },
+              config: {
+                unit,
+                displayName: s.name,
+                ...(s.color ? { color: { mode: 'fixed', fixedColor: s.color } } : {}),
+              },
             },
           ],
         })

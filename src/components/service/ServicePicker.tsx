@@ -13,7 +13,10 @@ interface Props {
 export function ServicePicker({ services, value, onChange }: Props) {
   const names = services.status === 'success' ? services.value : [];
   // A service from the URL stays selectable even when it sent nothing in this range.
-  const options = (value && !names.includes(value) ? [value, ...names] : names).map((name) => ({ label: name, value: name }));
+  const options = (value && !names.includes(value) ? [value, ...names] : names).map((name) => ({
+    label: name,
+    value: name,
+  }));
   const placeholder =
     services.status === 'error'
       ? `Services unavailable: ${errorMessage(services.error)}`

@@ -19,14 +19,35 @@ export function TrafficStats({ traffic, slo }: Props) {
   const currentBurn = slo.windows.find((w) => w.window === slo.exhaustion.window)?.burnRate ?? null;
   const exhaustion = slo.exhaustion;
   const stats = [
-    { label: 'Error rate (5xx)', value: formatRate(traffic.errorRate), hint: traffic.errorRatio !== null ? `${formatPercent(traffic.errorRatio)} of requests` : undefined },
-    { label: 'Request rate', value: formatRate(traffic.requestRate), hint: traffic.noTraffic ? 'no traffic' : undefined },
-    { label: 'Latency p95', value: formatLatency(traffic.p95Seconds), hint: traffic.noTraffic ? 'no traffic' : undefined },
-    { label: `Burn rate (${exhaustion.window})`, value: formatBurnRate(currentBurn), hint: `objective ${slo.objectivePercent} % over ${slo.periodDays} d` },
-    { label: 'Error budget remaining', value: formatPercent(slo.budget.remaining, 4), hint: `${slo.periodDays} d, request-weighted` },
+    {
+      label: 'Error rate (5xx)',
+      value: formatRate(traffic.errorRate),
+      hint: traffic.errorRatio !== null ? `${formatPercent(traffic.errorRatio)} of requests` : undefined,
+    },
+    {
+      label: 'Request rate',
+      value: formatRate(traffic.requestRate),
+      hint: traffic.noTraffic ? 'no traffic' : undefined,
+    },
+    {
+      label: 'Latency p95',
+      value: formatLatency(traffic.p95Seconds),
+      hint: traffic.noTraffic ? 'no traffic' : undefined,
+    },
+    {
+      label: `Burn rate (${exhaustion.window})`,
+      value: formatBurnRate(currentBurn),
+      hint: `objective ${slo.objectivePercent} % over ${slo.periodDays} d`,
+    },
+    {
+      label: 'Error budget remaining',
+      value: formatPercent(slo.budget.remaining, 4),
+      hint: `${slo.periodDays} d, request-weighted`,
+    },
     {
       label: 'Time to exhaustion',
-      value: exhaustion.state === 'exhausting' ? formatDuration(exhaustion.seconds) : EXHAUSTION_LABELS[exhaustion.state],
+      value:
+        exhaustion.state === 'exhausting' ? formatDuration(exhaustion.seconds) : EXHAUSTION_LABELS[exhaustion.state],
       hint: `at the ${exhaustion.window} burn rate`,
     },
   ];

@@ -37,7 +37,12 @@ export interface ErrorLogs {
 }
 
 /** The service's error lines (up to the line limit), their exact count and their count per step. */
-export async function fetchErrorLogs(settings: AppSettings, service: string, fromMs: number, toMs: number): Promise<ErrorLogs> {
+export async function fetchErrorLogs(
+  settings: AppSettings,
+  service: string,
+  fromMs: number,
+  toMs: number
+): Promise<ErrorLogs> {
   const { logs, datasources } = settings;
   const range = rangeSeconds(fromMs, toMs);
   const step = rangeStepSeconds(range);
@@ -73,7 +78,11 @@ export async function fetchPatternCounts(
   }
   const range = rangeSeconds(fromMs, toMs);
   const targets = lineFilters.map((filter, i) =>
-    toLokiQuery({ refId: `pattern_${i}`, expr: patternCountExpr(settings.logs, service, filter, range), queryType: 'instant' })
+    toLokiQuery({
+      refId: `pattern_${i}`,
+      expr: patternCountExpr(settings.logs, service, filter, range),
+      queryType: 'instant',
+    })
   );
   const frames = await runQueries('loki', settings.datasources.lokiUid, targets, fromMs, toMs);
   return lineFilters.map((_, i) => instantSum(frames, `pattern_${i}`));

@@ -16,7 +16,9 @@ export function toLogLines(frames: DataFrame[]): RawLogLine[] {
   for (const frame of frames) {
     const time = frame.fields.find((f) => f.type === FieldType.time);
     const strings = frame.fields.filter((f) => f.type === FieldType.string);
-    const body = strings.find((f) => f.name === 'Line' || f.name === 'body') ?? strings.find((f) => f.name !== 'id' && f.name !== 'tsNs');
+    const body =
+      strings.find((f) => f.name === 'Line' || f.name === 'body') ??
+      strings.find((f) => f.name !== 'id' && f.name !== 'tsNs');
     if (!time || !body) {
       continue;
     }

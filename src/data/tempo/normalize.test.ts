@@ -25,7 +25,16 @@ describe('toSpans and summarizeTrace', () => {
   it('reads spans from a Tempo trace frame', () => {
     const spans = toSpans([traceFrame()]);
     expect(spans).toHaveLength(3);
-    expect(spans[0]).toEqual({ traceId: 'abc123', spanId: 's1', parentSpanId: undefined, service: 'sample-app', name: 'GET /checkout', startMs: 1000, durationMs: 250.5, error: true });
+    expect(spans[0]).toEqual({
+      traceId: 'abc123',
+      spanId: 's1',
+      parentSpanId: undefined,
+      service: 'sample-app',
+      name: 'GET /checkout',
+      startMs: 1000,
+      durationMs: 250.5,
+      error: true,
+    });
     expect(spans[2].error).toBe(true);
   });
 
@@ -46,13 +55,33 @@ describe('toSpans and summarizeTrace', () => {
 
   it('has no summary for a trace without spans, and ignores frames that are not traces', () => {
     expect(summarizeTrace('x', [])).toBeUndefined();
-    expect(toSpans([createDataFrame({ fields: [{ name: 'Value', type: FieldType.number, values: [1] }] })])).toEqual([]);
+    expect(toSpans([createDataFrame({ fields: [{ name: 'Value', type: FieldType.number, values: [1] }] })])).toEqual(
+      []
+    );
   });
 
   it('picks the earliest parentless span as root of an incomplete trace', () => {
     const summary = summarizeTrace('t', [
-      { traceId: 't', spanId: 'b', parentSpanId: 'missing', service: 'late', name: 'b', startMs: 20, durationMs: 5, error: false },
-      { traceId: 't', spanId: 'a', parentSpanId: 'gone', service: 'early', name: 'a', startMs: 10, durationMs: 1, error: false },
+      {
+        traceId: 't',
+        spanId: 'b',
+        parentSpanId: 'missing',
+        service: 'late',
+        name: 'b',
+        startMs: 20,
+        durationMs: 5,
+        error: false,
+      },
+      {
+        traceId: 't',
+        spanId: 'a',
+        parentSpanId: 'gone',
+        service: 'early',
+        name: 'a',
+        startMs: 10,
+        durationMs: 1,
+        error: false,
+      },
     ]);
     expect(summary?.rootService).toBe('early');
     expect(summary?.durationMs).toBe(15);

@@ -11,7 +11,16 @@ function column(frame: DataFrame, name: string): unknown[] | undefined {
 }
 
 function hasErrorTag(tags: unknown): boolean {
-  return Array.isArray(tags) && tags.some((t) => t && typeof t === 'object' && (t as { key?: unknown }).key === 'error' && (t as { value?: unknown }).value === true);
+  return (
+    Array.isArray(tags) &&
+    tags.some(
+      (t) =>
+        t &&
+        typeof t === 'object' &&
+        (t as { key?: unknown }).key === 'error' &&
+        (t as { value?: unknown }).value === true
+    )
+  );
 }
 
 /**
