@@ -14,6 +14,7 @@ scripts/install-deps.sh
 step "Frontend: typecheck, lint, unit and component tests"
 npm run typecheck
 npm run lint
+npx prettier --check "src/**/*.{ts,tsx}" "tests/**/*.ts"
 npm run test:ci
 
 step "Frontend: production build"
