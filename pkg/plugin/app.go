@@ -4,7 +4,10 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
@@ -23,40 +26,130 @@ var (
 	_ backend.CheckHealthHandler    = (*App)(nil)
 )
 
+// Store opening: each attempt gets its own deadline, detached from the
+// calling request (a cancelled request must not fail the open for everyone),
+// and after a failure the next attempt waits at least openRetryInterval so a
+// database that is down is not hammered by every request.
+const (
+	openTimeout       = 30 * time.Second
+	openRetryInterval = 5 * time.Second
+)
+
+var errDisposed = errors.New("app instance disposed")
+
+// opener opens the store; store.Open in the plugin, a fake in tests.
+type opener func(ctx context.Context, cfg store.Config) (store.Store, error)
+
 // App is one app instance. Grafana rebuilds it when the app's settings
 // change; the store handle underneath is shared and reference counted.
+//
+// The store is opened lazily: NewApp tries once, and every resource call and
+// health check that finds it not open tries again (at most once per
+// openRetryInterval), so a PostgreSQL that is not ready when Grafana starts,
+// or a cancelled first request, does not leave the instance broken.
 type App struct {
 	backend.CallResourceHandler
-	store    store.Store
-	storeErr error
+	cfg           store.Config
+	open          opener
+	now           func() time.Time
+	retryInterval time.Duration
+
+	openMu sync.Mutex // serializes open attempts
+
+	mu          sync.Mutex // guards the fields below
+	store       store.Store
+	svc         *incidents.Service
+	lastErr     error
+	lastAttempt time.Time
+	disposed    bool
 }
 
 // NewApp creates an app instance. A store that cannot be opened does not
-// fail the instance: resources answer 503 and CheckHealth reports the error.
+// fail the instance: resources answer 503, CheckHealth reports the error, and
+// the open is retried on later calls.
 func NewApp(ctx context.Context, _ backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-	return newApp(ctx, store.ConfigFromEnv(os.Getenv)), nil
+	return newApp(ctx, store.ConfigFromEnv(os.Getenv), store.Open), nil
 }
 
-func newApp(ctx context.Context, cfg store.Config) *App {
-	a := &App{}
-	st, err := store.Open(ctx, cfg)
-	var svc *incidents.Service
-	if err != nil {
-		log.DefaultLogger.Error("cannot open incident store", "error", err)
-		a.storeErr = err
-	} else {
-		a.store = st
-		svc = incidents.NewService(st)
-		log.DefaultLogger.Info("incident store ready", "store", st.Describe())
-	}
-	a.CallResourceHandler = httpadapter.New(resources.New(svc, err).Routes())
+func newApp(ctx context.Context, cfg store.Config, open opener) *App {
+	return newAppAt(ctx, cfg, open, time.Now)
+}
+
+func newAppAt(ctx context.Context, cfg store.Config, open opener, now func() time.Time) *App {
+	a := &App{cfg: cfg, open: open, now: now, retryInterval: openRetryInterval}
+	a.CallResourceHandler = httpadapter.New(resources.NewLazy(func(ctx context.Context) (*incidents.Service, error) {
+		svc, _, err := a.service(ctx)
+		return svc, err
+	}).Routes())
+	// Open now so that a new instance shares the handle of the instance it
+	// replaces before that one is disposed; a failure is retried later.
+	_, _, _ = a.service(ctx)
 	return a
 }
 
-// Dispose releases this instance's reference to the shared store.
+// service returns the incident service and its store, opening the store if
+// it is not open yet and the back-off since the last failure has passed.
+func (a *App) service(ctx context.Context) (*incidents.Service, store.Store, error) {
+	if svc, st, done, err := a.current(); done {
+		return svc, st, err
+	}
+	a.openMu.Lock()
+	defer a.openMu.Unlock()
+	// Another call may have opened it, or failed, while we waited.
+	if svc, st, done, err := a.current(); done {
+		return svc, st, err
+	}
+	a.mu.Lock()
+	a.lastAttempt = a.now()
+	a.mu.Unlock()
+
+	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), openTimeout)
+	defer cancel()
+	st, err := a.open(octx, a.cfg)
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.disposed {
+		if st != nil {
+			_ = st.Close()
+		}
+		return nil, nil, errDisposed
+	}
+	if err != nil {
+		a.lastErr = err
+		log.DefaultLogger.Error("cannot open incident store; will retry", "error", err, "retryAfter", a.retryInterval)
+		return nil, nil, err
+	}
+	a.store, a.svc, a.lastErr = st, incidents.NewService(st), nil
+	log.DefaultLogger.Info("incident store ready", "store", st.Describe())
+	return a.svc, a.store, nil
+}
+
+// current reports the state without opening: done is true when the store is
+// open, the instance is disposed, or the last failure is too recent to retry.
+func (a *App) current() (svc *incidents.Service, st store.Store, done bool, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.svc != nil:
+		return a.svc, a.store, true, nil
+	case a.disposed:
+		return nil, nil, true, errDisposed
+	case a.lastErr != nil && a.now().Sub(a.lastAttempt) < a.retryInterval:
+		return nil, nil, true, a.lastErr
+	}
+	return nil, nil, false, nil
+}
+
+// Dispose releases this instance's reference to the shared store. An open in
+// progress closes its store when it finishes.
 func (a *App) Dispose() {
-	if a.store != nil {
-		if err := a.store.Close(); err != nil {
+	a.mu.Lock()
+	st := a.store
+	a.disposed, a.store, a.svc = true, nil, nil
+	a.mu.Unlock()
+	if st != nil {
+		if err := st.Close(); err != nil {
 			log.DefaultLogger.Warn("closing incident store", "error", err)
 		}
 	}
@@ -64,5 +157,6 @@ func (a *App) Dispose() {
 
 // CheckHealth reports whether the incident store is reachable and writable.
 func (a *App) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	return health.Check(ctx, a.store, a.storeErr), nil
+	_, st, err := a.service(ctx)
+	return health.Check(ctx, st, err), nil
 }

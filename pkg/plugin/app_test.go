@@ -3,8 +3,10 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
@@ -69,5 +71,74 @@ func TestBrokenStore(t *testing.T) {
 	}
 	if r := call(t, a, "GET", "incidents", ""); r.Status != 503 {
 		t.Fatalf("resources with broken store: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestOpenWithCancelledRequestContext: the store is opened under the first
+// call's context; a call that is cancelled (the user navigated away) must not
+// leave the instance without a store.
+func TestOpenWithCancelledRequestContext(t *testing.T) {
+	t.Setenv(store.EnvDataDir, t.TempDir())
+	t.Setenv(store.EnvPostgresDSN, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	inst, err := NewApp(ctx, backend.AppInstanceSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := inst.(*App)
+	defer a.Dispose()
+	if r := call(t, a, "GET", "incidents", ""); r.Status != 200 {
+		t.Fatalf("after a cancelled first context: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestStoreOpenRetries: a store that fails to open (PostgreSQL not ready yet
+// when Grafana starts) is opened on a later call of the same instance, with
+// at most one attempt per retry interval in between.
+func TestStoreOpenRetries(t *testing.T) {
+	dir := t.TempDir()
+	var attempts int
+	var sawDeadline, sawCancelled bool
+	open := func(ctx context.Context, cfg store.Config) (store.Store, error) {
+		attempts++
+		_, sawDeadline = ctx.Deadline()
+		sawCancelled = ctx.Err() != nil
+		if attempts == 1 {
+			return nil, errors.New("connect postgres: connection refused")
+		}
+		return store.Open(ctx, cfg)
+	}
+	clock := time.Unix(1_700_000_000, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first request is already gone: the open must not care
+	a := newAppAt(ctx, store.Config{DataDir: dir}, open, func() time.Time { return clock })
+	defer a.Dispose()
+	if attempts != 1 || !sawDeadline || sawCancelled {
+		t.Fatalf("first open: attempts %d, deadline %v, cancelled %v", attempts, sawDeadline, sawCancelled)
+	}
+	if r := call(t, a, "GET", "incidents", ""); r.Status != 503 {
+		t.Fatalf("while failing: %d %s", r.Status, r.Body)
+	}
+	h, _ := a.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	if h.Status != backend.HealthStatusError || !strings.Contains(h.Message, "connection refused") {
+		t.Fatalf("health while failing: %+v", h)
+	}
+	if attempts != 1 {
+		t.Fatalf("retried within the back-off: %d attempts", attempts)
+	}
+	clock = clock.Add(openRetryInterval)
+	if r := call(t, a, "GET", "incidents", ""); r.Status != 200 {
+		t.Fatalf("after the back-off: %d %s", r.Status, r.Body)
+	}
+	if attempts != 2 {
+		t.Fatalf("attempts %d, want 2", attempts)
+	}
+	h, _ = a.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	if h.Status != backend.HealthStatusOk {
+		t.Fatalf("health after reopen: %+v", h)
+	}
+	if attempts != 2 {
+		t.Fatalf("opened again although open: %d attempts", attempts)
 	}
 }

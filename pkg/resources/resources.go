@@ -5,6 +5,7 @@ package resources
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,17 +18,28 @@ import (
 	"github.com/rcp/reliability/pkg/store"
 )
 
+// ServiceGetter returns the service, or why it is not available (the store
+// could not be opened). It is called on every authorized request, so the
+// plugin can open the store lazily and retry after a failure.
+type ServiceGetter func(ctx context.Context) (*incidents.Service, error)
+
 // Handler serves the incident API on top of an incidents.Service.
 type Handler struct {
-	svc     *incidents.Service
-	initErr error
+	service ServiceGetter
 	logger  log.Logger
 }
 
-// New returns a Handler. If the store failed to open, pass svc nil and the
-// error: every call then answers 503 with a fixed message and logs the error.
+// New returns a Handler on a fixed service. If the store failed to open,
+// pass svc nil and the error: every call then answers 503 with a fixed
+// message and logs the error.
 func New(svc *incidents.Service, initErr error) *Handler {
-	return &Handler{svc: svc, initErr: initErr, logger: log.DefaultLogger.With("component", "incidents-api")}
+	return NewLazy(func(context.Context) (*incidents.Service, error) { return svc, initErr })
+}
+
+// NewLazy returns a Handler that asks get for the service on each call; a
+// nil service or an error is a 503.
+func NewLazy(get ServiceGetter) *Handler {
+	return &Handler{service: get, logger: log.DefaultLogger.With("component", "incidents-api")}
 }
 
 // Routes returns the mux the plugin serves (also used by tests and the load
@@ -121,7 +133,7 @@ func parseRole(s string) role {
 
 var roleNames = map[role]string{roleViewer: "Viewer", roleEditor: "Editor", roleAdmin: "Admin"}
 
-type handlerFunc func(w http.ResponseWriter, r *http.Request, a incidents.Actor)
+type handlerFunc func(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor)
 
 // auth enforces identity and role from the plugin context Grafana sends with
 // each resource call (Grafana itself does not check roles for app resources)
@@ -137,10 +149,11 @@ func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "role "+quoteRole(pc.User.Role)+" may not do this; requires "+roleNames[min]+" or higher", "")
 			return
 		}
-		if h.svc == nil {
+		svc, err := h.service(r.Context())
+		if svc == nil || err != nil {
 			// The open error names users, hosts, databases or file paths:
 			// log it, and leave it to the health check.
-			h.logger.Warn("incident store unavailable", "method", r.Method, "path", r.URL.Path, "error", h.initErr)
+			h.logger.Warn("incident store unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
 			writeError(w, http.StatusServiceUnavailable, StoreUnavailableMessage, "")
 			return
 		}
@@ -151,7 +164,7 @@ func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
 		if login == "" {
 			login = "unknown"
 		}
-		next(w, r, incidents.Actor{OrgID: pc.OrgID, Login: login})
+		next(w, r, svc, incidents.Actor{OrgID: pc.OrgID, Login: login})
 	}
 }
 
@@ -205,13 +218,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
 	f, err := incidents.ParseListQuery(a.OrgID, r.URL.Query())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	page, err := h.svc.List(r.Context(), f)
+	page, err := svc.List(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -219,7 +232,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, a incidents.Actor
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
 	body, err := readBody(w, r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -230,7 +243,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, a incidents.Act
 		h.fail(w, r, err)
 		return
 	}
-	inc, err := h.svc.Create(r.Context(), a, v)
+	inc, err := svc.Create(r.Context(), a, v)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -251,8 +264,8 @@ func withTransitions(inc *store.Incident) incidentView {
 	return incidentView{Incident: inc, AllowedTransitions: incidents.AllowedFrom(inc.Status)}
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
-	inc, err := h.svc.Get(r.Context(), a, r.PathValue("id"))
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
+	inc, err := svc.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -260,7 +273,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, a incidents.Actor)
 	writeJSON(w, http.StatusOK, withTransitions(inc))
 }
 
-func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
 	body, err := readBody(w, r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -271,7 +284,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Acto
 		h.fail(w, r, err)
 		return
 	}
-	inc, err := h.svc.Patch(r.Context(), a, r.PathValue("id"), req)
+	inc, err := svc.Patch(r.Context(), a, r.PathValue("id"), req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -279,7 +292,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, a incidents.Acto
 	writeJSON(w, http.StatusOK, withTransitions(inc))
 }
 
-func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
+func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
 	body, err := readBody(w, r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -290,7 +303,7 @@ func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, a incidents.A
 		h.fail(w, r, err)
 		return
 	}
-	ev, err := h.svc.AddNote(r.Context(), a, r.PathValue("id"), req)
+	ev, err := svc.AddNote(r.Context(), a, r.PathValue("id"), req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -298,8 +311,8 @@ func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request, a incidents.A
 	writeJSON(w, http.StatusCreated, ev)
 }
 
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request, a incidents.Actor) {
-	if err := h.svc.Delete(r.Context(), a, r.PathValue("id")); err != nil {
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
+	if err := svc.Delete(r.Context(), a, r.PathValue("id")); err != nil {
 		h.fail(w, r, err)
 		return
 	}
