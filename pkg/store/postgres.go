@@ -10,7 +10,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
-// migrationLockID is the pg_advisory_lock key held while migrating, so that
+// migrationLockID is the pg_advisory_xact_lock key held while migrating, so that
 // several Grafana replicas starting at once apply each migration exactly once.
 const migrationLockID int64 = 0x5243505f494e4344 // "RCP_INCD"
 
@@ -91,26 +91,18 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 	return s, nil
 }
 
-// migratePostgres holds a session advisory lock on one connection for the
-// duration of the migration transaction.
-func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) (err error) {
-	conn, err := db.Conn(ctx)
+// migratePostgres runs the migration transaction under a transaction-level
+// advisory lock: replicas starting together queue on it, and commit or
+// rollback releases it, so no connection can return to the pool holding it
+// (a session lock needed an explicit unlock, which could fail).
+func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+		_ = tx.Rollback()
 		return fmt.Errorf("advisory lock: %w", err)
-	}
-	defer func() {
-		// Use a fresh context: the lock must be released even if ctx is done.
-		if _, uerr := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID); uerr != nil && err == nil {
-			err = fmt.Errorf("advisory unlock: %w", uerr)
-		}
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
 	}
 	return finishTx(tx, fn)
 }
