@@ -54,9 +54,17 @@ func ResolveDataDir(cfg Config, getenv func(string) string) string {
 // Grafana builds a new app instance when settings change and disposes the old
 // one a few seconds later; both must use the same *sql.DB, and the old
 // instance's Dispose must not close it under the new one.
+//
+// The entry is in handles while it is being opened (ready not yet closed),
+// so concurrent Opens of the same location wait for that one open, while
+// sharedMu is never held during an open: a slow connect or migration of one
+// location does not block other locations or Close.
 type shared struct {
+	key   string
+	ready chan struct{} // closed when the open finished; then store or err is set
 	store Store
-	refs  int
+	err   error
+	refs  int // references handed out or being waited for
 }
 
 var (
@@ -67,30 +75,35 @@ var (
 // ref is the Store handed to callers of Open; Close drops one reference.
 type ref struct {
 	Store
-	key  string
+	h    *shared
 	once sync.Once
 }
 
 func (r *ref) Close() error {
 	var err error
-	r.once.Do(func() {
-		sharedMu.Lock()
-		defer sharedMu.Unlock()
-		h := handles[r.key]
-		if h == nil {
-			return
-		}
-		h.refs--
-		if h.refs == 0 {
-			delete(handles, r.key)
-			err = h.store.Close()
-		}
-	})
+	r.once.Do(func() { err = release(r.h) })
 	return err
+}
+
+// release drops one reference to h and closes its store with the last one.
+func release(h *shared) error {
+	sharedMu.Lock()
+	h.refs--
+	last := h.refs == 0 && h.store != nil
+	if last && handles[h.key] == h {
+		delete(handles, h.key)
+	}
+	sharedMu.Unlock()
+	if last {
+		return h.store.Close()
+	}
+	return nil
 }
 
 // Open returns a reference to the shared store for cfg, opening and migrating
 // it on first use. Close the returned Store to release the reference.
+// Concurrent calls for one location share a single open; if it fails, all of
+// them get its error and the next call tries again.
 func Open(ctx context.Context, cfg Config) (Store, error) {
 	key, open := "", func(context.Context) (Store, error) { return nil, errors.New("unreachable") }
 	if cfg.PostgresDSN != "" {
@@ -106,17 +119,38 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 		open = func(ctx context.Context) (Store, error) { return OpenSQLite(ctx, path) }
 	}
 	sharedMu.Lock()
-	defer sharedMu.Unlock()
-	if h, ok := handles[key]; ok {
-		h.refs++
-		return &ref{Store: h.store, key: key}, nil
+	h, inFlight := handles[key]
+	if !inFlight {
+		h = &shared{key: key, ready: make(chan struct{})}
+		handles[key] = h
 	}
-	s, err := open(ctx)
-	if err != nil {
-		return nil, err
+	h.refs++
+	sharedMu.Unlock()
+
+	if !inFlight {
+		s, err := open(ctx)
+		sharedMu.Lock()
+		h.store, h.err = s, err
+		if err != nil {
+			delete(handles, key)
+		}
+		close(h.ready)
+		sharedMu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		return &ref{Store: s, h: h}, nil
 	}
-	handles[key] = &shared{store: s, refs: 1}
-	return &ref{Store: s, key: key}, nil
+	select {
+	case <-h.ready:
+	case <-ctx.Done():
+		_ = release(h)
+		return nil, ctx.Err()
+	}
+	if h.err != nil {
+		return nil, h.err
+	}
+	return &ref{Store: h.store, h: h}, nil
 }
 
 // openHandles reports how many shared handles are open (for tests).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -13,6 +14,11 @@ import (
 // migrationLockID is the pg_advisory_xact_lock key held while migrating, so that
 // several Grafana replicas starting at once apply each migration exactly once.
 const migrationLockID int64 = 0x5243505f494e4344 // "RCP_INCD"
+
+// migrationLockWait bounds the wait for the migration lock, so a replica
+// stuck while holding it fails this open (retried later) instead of hanging
+// it. A variable for tests.
+var migrationLockWait = 60 * time.Second
 
 var postgresMigrations = []migration{
 	{Version: 1, Name: "incidents and events", SQL: []string{
@@ -100,9 +106,16 @@ func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+	lockCtx, cancel := context.WithTimeout(ctx, migrationLockWait)
+	_, err = tx.ExecContext(lockCtx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID)
+	timedOut := lockCtx.Err() != nil && ctx.Err() == nil
+	cancel()
+	if err != nil {
 		_ = tx.Rollback()
-		return fmt.Errorf("advisory lock: %w", err)
+		if timedOut {
+			return fmt.Errorf("migration lock not acquired within %s (another replica is migrating or stuck): %w", migrationLockWait, err)
+		}
+		return fmt.Errorf("migration lock: %w", err)
 	}
 	return finishTx(tx, fn)
 }
