@@ -258,7 +258,13 @@ func (s *Service) Patch(ctx context.Context, a Actor, id string, req *PatchReque
 			err = s.store.UpdateIncident(ctx, &next, cur.Version, events)
 			if errors.Is(err, store.ErrConflict) {
 				if req.Version != nil {
-					return nil, &ConflictError{Expected: *req.Version, Current: cur.Version + 1}
+					// Report the version a client has to reload: re-read it
+					// (several writers may have got in, or it may be gone).
+					fresh, err := s.store.GetIncident(ctx, a.OrgID, id)
+					if err != nil {
+						return nil, mapStoreErr(err)
+					}
+					return nil, &ConflictError{Expected: *req.Version, Current: fresh.Version}
 				}
 				// Someone else won: back off a little (jittered), re-read, re-check.
 				select {

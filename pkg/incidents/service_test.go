@@ -228,3 +228,49 @@ func TestParseListQuery(t *testing.T) {
 		t.Fatalf("cursor round trip %+v %v", back, err)
 	}
 }
+
+// racingStore lets other writers in between a Patch's read and its write:
+// before the first UpdateIncident it runs race once.
+type racingStore struct {
+	store.Store
+	once sync.Once
+	race func()
+}
+
+func (s *racingStore) UpdateIncident(ctx context.Context, inc *store.Incident, expected int64, events []*store.Event) error {
+	s.once.Do(s.race)
+	return s.Store.UpdateIncident(ctx, inc, expected, events)
+}
+
+// TestStaleVersionReportsRealVersion: writer A reads version 1 and sends
+// version 1; before A writes, writer B applies two changes (version 3). A's
+// 409 must report 3, the version a client has to reload, not a guess of 2.
+func TestStaleVersionReportsRealVersion(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			base := b.Open(t)
+			ctx := context.Background()
+			a := Actor{OrgID: 1, Login: "a"}
+			other := NewService(base)
+			inc, err := other.Create(ctx, Actor{OrgID: 1, Login: "b"}, validCreate())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs := &racingStore{Store: base, race: func() {
+				for _, title := range []string{"b1", "b2"} {
+					if _, err := other.Patch(ctx, Actor{OrgID: 1, Login: "b"}, inc.ID, &PatchRequest{Title: ptr(title)}); err != nil {
+						t.Error(err)
+					}
+				}
+			}}
+			_, err = NewService(rs).Patch(ctx, a, inc.ID, &PatchRequest{Status: ptr("investigating"), Version: ptr(int64(1))})
+			var ce *ConflictError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want ConflictError, got %v", err)
+			}
+			if ce.Expected != 1 || ce.Current != 3 {
+				t.Fatalf("conflict expected %d current %d, want 1 and 3", ce.Expected, ce.Current)
+			}
+		})
+	}
+}
