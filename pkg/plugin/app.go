@@ -156,7 +156,18 @@ func (a *App) Dispose() {
 }
 
 // CheckHealth reports whether the incident store is reachable and writable.
-func (a *App) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+// Grafana serves the health endpoint to any signed-in user, so only Admins
+// get the details (backend location, the open error with its user, host,
+// database or path); others get the status and a fixed message.
+func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	_, st, err := a.service(ctx)
-	return health.Check(ctx, st, err), nil
+	res := health.Check(ctx, st, err)
+	if u := req.PluginContext.User; u == nil || u.Role != "Admin" {
+		if res.Status == backend.HealthStatusOk {
+			res.Message = "incident store OK"
+		} else {
+			res.Message = resources.StoreUnavailableMessage
+		}
+	}
+	return res, nil
 }

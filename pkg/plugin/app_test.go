@@ -50,7 +50,7 @@ func TestInstanceReplacement(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"total":1`) {
 		t.Fatalf("after dispose of old instance: %d %s", r.Status, r.Body)
 	}
-	h, err := a2.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	h, err := a2.CheckHealth(context.Background(), adminHealth)
 	if err != nil || h.Status != backend.HealthStatusOk || !strings.Contains(h.Message, "sqlite") || !strings.Contains(h.Message, dir) {
 		t.Fatalf("health %+v %v", h, err)
 	}
@@ -65,7 +65,7 @@ func TestBrokenStore(t *testing.T) {
 	}
 	a := inst.(*App)
 	defer a.Dispose()
-	h, _ := a.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	h, _ := a.CheckHealth(context.Background(), adminHealth)
 	if h.Status != backend.HealthStatusError || !strings.Contains(h.Message, "postgres") {
 		t.Fatalf("health %+v", h)
 	}
@@ -120,7 +120,7 @@ func TestStoreOpenRetries(t *testing.T) {
 	if r := call(t, a, "GET", "incidents", ""); r.Status != 503 {
 		t.Fatalf("while failing: %d %s", r.Status, r.Body)
 	}
-	h, _ := a.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	h, _ := a.CheckHealth(context.Background(), adminHealth)
 	if h.Status != backend.HealthStatusError || !strings.Contains(h.Message, "connection refused") {
 		t.Fatalf("health while failing: %+v", h)
 	}
@@ -134,11 +134,38 @@ func TestStoreOpenRetries(t *testing.T) {
 	if attempts != 2 {
 		t.Fatalf("attempts %d, want 2", attempts)
 	}
-	h, _ = a.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	h, _ = a.CheckHealth(context.Background(), adminHealth)
 	if h.Status != backend.HealthStatusOk {
 		t.Fatalf("health after reopen: %+v", h)
 	}
 	if attempts != 2 {
 		t.Fatalf("opened again although open: %d attempts", attempts)
+	}
+}
+
+// adminHealth is a health check as an Admin runs it from the app's config page.
+var adminHealth = &backend.CheckHealthRequest{PluginContext: backend.PluginContext{OrgID: 1, User: &backend.User{Login: "admin", Role: "Admin"}}}
+
+// TestHealthDetailOnlyForAdmins: Grafana serves /api/plugins/{id}/health to
+// any signed-in user, so the reason (user, host, database, path) is only in
+// the message for Admins.
+func TestHealthDetailOnlyForAdmins(t *testing.T) {
+	t.Setenv(store.EnvPostgresDSN, "postgres://nobody@127.0.0.1:1/secretdb?connect_timeout=1")
+	inst, _ := NewApp(context.Background(), backend.AppInstanceSettings{})
+	a := inst.(*App)
+	defer a.Dispose()
+	for _, role := range []string{"", "Viewer", "Editor"} {
+		req := &backend.CheckHealthRequest{PluginContext: backend.PluginContext{OrgID: 1}}
+		if role != "" {
+			req.PluginContext.User = &backend.User{Login: "u", Role: role}
+		}
+		h, _ := a.CheckHealth(context.Background(), req)
+		if h.Status != backend.HealthStatusError || strings.Contains(h.Message, "nobody") || strings.Contains(h.Message, "secretdb") || strings.Contains(h.Message, "127.0.0.1") {
+			t.Fatalf("%q: %+v", role, h)
+		}
+	}
+	h, _ := a.CheckHealth(context.Background(), adminHealth)
+	if h.Status != backend.HealthStatusError || !strings.Contains(h.Message, "secretdb") {
+		t.Fatalf("admin: %+v", h)
 	}
 }
