@@ -1,6 +1,7 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { config, getDataSourceSrv } from '@grafana/runtime';
 import { SettingsContext } from '../hooks/useSettings';
 import { resolveSettings } from '../settings/presets';
@@ -86,6 +87,25 @@ describe('ServicesPage', () => {
     expect(stat('Error rate (5xx)')).toBe('0 req/s');
     expect(stat('Time to exhaustion')).toBe('no traffic');
     expect(document.body.textContent).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('keeps the figures on screen, marked as refreshing, while a refresh loads', async () => {
+    const prom = fakeDatasource(
+      'prom',
+      'prometheus',
+      prometheusAnswering({ requests: 3600, errors: 36, services: ['checkout'] })
+    );
+    const answerOnce = prom.query.getMockImplementation()!;
+    let calls = 0;
+    // The first load answers; the refresh never does.
+    prom.query.mockImplementation((request) => (calls++ < 3 ? answerOnce(request) : new Promise(() => undefined)));
+    renderPage([prom]);
+    await screen.findByTestId(testIds.services.stats);
+    await userEvent.click(screen.getByTestId('data-testid RefreshPicker run button'));
+    const metrics = screen.getByTestId(testIds.services.metrics);
+    await waitFor(() => expect(metrics).toHaveAttribute('aria-busy', 'true'));
+    expect(within(metrics).getByText(/refreshing/)).toBeInTheDocument();
+    expect(stat('Request rate')).toBe('1 req/s');
   });
 
   it('names a failing datasource and its reason', async () => {

@@ -51,6 +51,8 @@ export function ServicesPage() {
         </div>
         {service ? (
           <LiveAnalysis
+            // A new service starts from empty sections rather than another service's figures.
+            key={service}
             service={service}
             fromMs={fromMs}
             toMs={toMs}

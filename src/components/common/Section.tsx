@@ -1,4 +1,4 @@
-import React, { type ReactNode } from 'react';
+import React, { useState, type ReactNode } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
@@ -16,26 +16,37 @@ interface Props<T> {
 
 /**
  * One block of the page with its three states. A failure stays inside its block, so a
- * failing datasource never takes the rest of the page down with it.
+ * failing datasource never takes the rest of the page down with it. While it reloads (a
+ * refresh, a new range), the last figures stay on screen, marked as refreshing, rather than
+ * blanking the block every time.
  */
 export function Section<T>({ title, testId, data, emptyText, children }: Props<T>) {
   const s = useStyles2(getStyles);
+  const [last, setLast] = useState<{ value: T }>();
+  if (data.status === 'success' && data.value !== last?.value) {
+    setLast({ value: data.value });
+  }
+  const refreshing = data.status === 'loading' && last !== undefined;
+  const current: AsyncData<T> = refreshing ? { status: 'success', value: last.value } : data;
   let body: ReactNode;
-  if (data.status === 'loading') {
+  if (current.status === 'loading') {
     body = <LoadingPlaceholder text={`Loading ${title.toLowerCase()}…`} />;
-  } else if (data.status === 'error') {
+  } else if (current.status === 'error') {
     body = (
       <Alert severity="error" title={`${title} unavailable`}>
-        {errorMessage(data.error)}
+        {errorMessage(current.error)}
       </Alert>
     );
   } else {
-    const empty = emptyText?.(data.value);
-    body = empty ? <p className={s.empty}>{empty}</p> : children(data.value);
+    const empty = emptyText?.(current.value);
+    body = empty ? <p className={s.empty}>{empty}</p> : children(current.value);
   }
   return (
     <section className={s.section} aria-label={title} data-testid={testId} aria-busy={data.status === 'loading'}>
-      <h3 className={s.title}>{title}</h3>
+      <h3 className={s.title}>
+        {title}
+        {refreshing && <span className={s.refreshing}> · refreshing…</span>}
+      </h3>
       {body}
     </section>
   );
@@ -50,4 +61,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   title: css({ fontSize: theme.typography.h5.fontSize, marginBottom: theme.spacing(1.5) }),
   empty: css({ color: theme.colors.text.secondary, margin: 0 }),
+  refreshing: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });
