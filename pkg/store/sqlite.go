@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver (cgo stays off)
+	"modernc.org/sqlite" // pure-Go SQLite driver (cgo stays off)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLiteFileName is the database file created in the data directory.
@@ -89,7 +92,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		// lock, so two processes opening the same file apply it once.
 		migrate: inTx,
 	}}
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -98,6 +101,36 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// sqliteBusyRetry bounds how long opening a file another connection is
+// converting to WAL keeps retrying; it matches busy_timeout.
+const sqliteBusyRetry = 15 * time.Second
+
+// pingSQLite opens the first connection, retrying while the file is busy.
+// Switching a fresh file to WAL needs an exclusive lock, and SQLite answers
+// SQLITE_BUSY at once, without the busy handler, when two connections race
+// for it (several replicas or instances starting on a new data dir).
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(sqliteBusyRetry)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+func isSQLiteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // OpenTempSQLite opens a SQLite store in a new temp directory; cleanup
