@@ -14,7 +14,8 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on request content.
+// Limits on request content. The text lengths (in characters) are mirrored by
+// TEXT_LIMITS in src/data/incidents/api.ts, which caps the form fields.
 const (
 	MaxBodyBytes    = 1 << 20 // 1 MiB per request body (413 above)
 	MaxServiceLen   = 100

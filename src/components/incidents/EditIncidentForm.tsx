@@ -1,6 +1,12 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
-import { SEVERITIES, type Incident, type PatchIncidentRequest, type Severity } from '../../data/incidents/api';
+import {
+  SEVERITIES,
+  TEXT_LIMITS,
+  type Incident,
+  type PatchIncidentRequest,
+  type Severity,
+} from '../../data/incidents/api';
 import { testIds } from '../../testIds';
 import { SEVERITY_LABELS } from './labels';
 
@@ -49,7 +55,7 @@ export function EditIncidentForm({ incident, busy, onSave, onCancel }: Props) {
         <Input
           id="rcp-incident-title"
           value={title}
-          maxLength={200}
+          maxLength={TEXT_LIMITS.title}
           required
           onChange={(e) => setTitle(e.currentTarget.value)}
         />
@@ -61,7 +67,7 @@ export function EditIncidentForm({ incident, busy, onSave, onCancel }: Props) {
         <Input
           id="rcp-incident-assignee"
           value={assignee}
-          maxLength={100}
+          maxLength={TEXT_LIMITS.assignee}
           onChange={(e) => setAssignee(e.currentTarget.value)}
         />
       </Field>
@@ -70,7 +76,7 @@ export function EditIncidentForm({ incident, busy, onSave, onCancel }: Props) {
           id="rcp-incident-notes"
           value={notes}
           rows={5}
-          maxLength={10000}
+          maxLength={TEXT_LIMITS.notes}
           onChange={(e) => setNotes(e.currentTarget.value)}
         />
       </Field>

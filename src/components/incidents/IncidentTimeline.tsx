@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Field, TextArea, useStyles2 } from '@grafana/ui';
 import { errorMessage } from '../../data/datasource';
-import type { IncidentEvent } from '../../data/incidents/api';
+import { TEXT_LIMITS, type IncidentEvent } from '../../data/incidents/api';
 import { testIds } from '../../testIds';
 import { formatTime } from './labels';
 
@@ -70,7 +70,7 @@ function AddNoteForm({ onAddNote }: { onAddNote: (message: string) => Promise<vo
           id="rcp-incident-note"
           value={message}
           rows={3}
-          maxLength={5000}
+          maxLength={TEXT_LIMITS.note}
           onChange={(e) => setMessage(e.currentTarget.value)}
         />
       </Field>

@@ -3,7 +3,14 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { PLUGIN_BASE_URL, ROUTES } from '../../constants';
 import { errorMessage } from '../../data/datasource';
-import { createIncident, SEVERITIES, type Incident, type IncidentLink, type Severity } from '../../data/incidents/api';
+import {
+  createIncident,
+  SEVERITIES,
+  TEXT_LIMITS,
+  type Incident,
+  type IncidentLink,
+  type Severity,
+} from '../../data/incidents/api';
 import { incidentPermissions } from '../../data/incidents/roles';
 import type { ServiceAnalysis } from '../../engine/analysis';
 import { testIds } from '../../testIds';
@@ -17,7 +24,6 @@ interface Props {
 }
 
 export const VIEWER_REASON = "Viewers can't save snapshots — ask an Editor or Admin";
-const MAX_TITLE = 200;
 
 /** Paging burn rules say how urgent it was when saved: the fast one is critical, the slow one high. */
 export function defaultSeverity(analysis: ServiceAnalysis): Severity {
@@ -34,7 +40,7 @@ export function defaultSeverity(analysis: ServiceAnalysis): Severity {
 export function defaultTitle(analysis: ServiceAnalysis): string {
   const m = analysis.metrics;
   const what = m.status === 'ok' && m.value.signals.range.errors > 0 ? '5xx errors' : 'snapshot';
-  return `${analysis.service}: ${what}`.slice(0, MAX_TITLE);
+  return `${analysis.service}: ${what}`.slice(0, TEXT_LIMITS.title);
 }
 
 function servicesLink(a: ServiceAnalysis): IncidentLink {
@@ -142,7 +148,7 @@ function SaveSnapshotModal({ analysis, links, onDismiss, onSaved }: ModalProps) 
           <Input
             id="rcp-snapshot-title"
             value={title}
-            maxLength={MAX_TITLE}
+            maxLength={TEXT_LIMITS.title}
             required
             autoFocus
             onChange={(e) => setTitle(e.currentTarget.value)}

@@ -10,6 +10,9 @@ import { PLUGIN_ID } from '../../constants';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Longest texts the backend accepts, in characters (pkg/incidents/decode.go, MaxTitleLen and its siblings). */
+export const TEXT_LIMITS = { title: 200, assignee: 100, notes: 10000, note: 5000 } as const;
+
 export const STATUSES = ['open', 'investigating', 'mitigated', 'resolved'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
 
