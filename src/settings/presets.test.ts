@@ -1,4 +1,11 @@
-import { DEFAULT_SETTINGS, METRIC_PRESETS, resolveSettings, sloFor, validateObjective } from './presets';
+import {
+  DEFAULT_SETTINGS,
+  METRIC_PRESETS,
+  resolveSettings,
+  sloFor,
+  validateLineLimit,
+  validateObjective,
+} from './presets';
 
 describe('resolveSettings', () => {
   it('gives complete defaults when nothing was saved', () => {
@@ -36,5 +43,14 @@ describe('objectives', () => {
     expect(validateObjective({ objectivePercent: 101, periodDays: 30 })).toMatch(/Objective/);
     expect(validateObjective({ objectivePercent: NaN, periodDays: 30 })).toMatch(/Objective/);
     expect(validateObjective({ objectivePercent: 99, periodDays: 0 })).toMatch(/Period/);
+  });
+
+  it('accepts line limits from 100 to 5000 whole lines', () => {
+    expect(validateLineLimit(100)).toBeUndefined();
+    expect(validateLineLimit(5000)).toBeUndefined();
+    expect(validateLineLimit(99)).toMatch(/100 and 5000/);
+    expect(validateLineLimit(5001)).toMatch(/100 and 5000/);
+    expect(validateLineLimit(250.5)).toMatch(/100 and 5000/);
+    expect(validateLineLimit(NaN)).toMatch(/100 and 5000/);
   });
 });

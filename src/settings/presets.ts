@@ -103,6 +103,13 @@ export function sloFor(settings: AppSettings, service: string): SloObjective {
   return settings.slo.overrides[service] ?? settings.slo.default;
 }
 
+/** Why a Loki line limit cannot be used, or undefined when it can. */
+export function validateLineLimit(lineLimit: number): string | undefined {
+  return Number.isInteger(lineLimit) && lineLimit >= 100 && lineLimit <= 5000
+    ? undefined
+    : 'Between 100 and 5000 lines';
+}
+
 /** Why an objective cannot be used, or undefined when it can. */
 export function validateObjective(slo: SloObjective): string | undefined {
   if (!Number.isFinite(slo.objectivePercent) || slo.objectivePercent <= 0 || slo.objectivePercent > 100) {

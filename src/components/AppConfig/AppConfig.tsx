@@ -16,7 +16,7 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import { errorMessage, type DatasourceKind } from '../../data/datasource';
-import { METRIC_PRESETS, resolveSettings, validateObjective } from '../../settings/presets';
+import { METRIC_PRESETS, resolveSettings, validateLineLimit, validateObjective } from '../../settings/presets';
 import type { AppSettings, LogMapping, MetricMapping, MetricPresetId, SloObjective } from '../../settings/types';
 import { testIds } from '../../testIds';
 
@@ -122,10 +122,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       return e && `${svc}: ${e}`;
     }),
   ].filter(Boolean);
-  const lineLimitError =
-    Number.isInteger(settings.logs.lineLimit) && settings.logs.lineLimit >= 100 && settings.logs.lineLimit <= 5000
-      ? undefined
-      : 'Between 100 and 5000 lines';
+  const lineLimitError = validateLineLimit(settings.logs.lineLimit);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
