@@ -6,6 +6,7 @@ import type { BlastClass, BlastRadius, EdgesSource } from '../../engine/blastRad
 import type { AsyncData } from '../../hooks/useAsyncData';
 import { testIds } from '../../testIds';
 import { Section } from '../common/Section';
+import { sectionTable } from '../common/sectionTable';
 import { formatPercent } from '../format';
 
 const CLASS_COLORS: Record<BlastClass, 'green' | 'blue' | 'orange' | 'red' | 'purple'> = {
@@ -82,5 +83,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   body: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
   headline: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1) }),
   source: css({ color: theme.colors.text.secondary, margin: 0 }),
-  table: css({ width: '100%', 'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' } }),
+  table: sectionTable(theme),
 });

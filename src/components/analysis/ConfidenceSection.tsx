@@ -6,6 +6,7 @@ import type { ConfidenceLevel, ConfidenceResult } from '../../engine/confidence'
 import type { AsyncData } from '../../hooks/useAsyncData';
 import { testIds } from '../../testIds';
 import { Section } from '../common/Section';
+import { sectionTable } from '../common/sectionTable';
 
 const LEVEL_COLORS: Record<ConfidenceLevel, 'red' | 'orange' | 'blue' | 'green'> = {
   high: 'red',
@@ -76,6 +77,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   score: css({ fontSize: theme.typography.h2.fontSize, fontWeight: theme.typography.fontWeightMedium }),
   dominant: css({ margin: 0, wordBreak: 'break-word' }),
   caption: css({ textAlign: 'left', color: theme.colors.text.secondary }),
-  table: css({ width: '100%', 'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left', verticalAlign: 'top' } }),
+  table: sectionTable(theme),
   reasons: css({ margin: 0, paddingLeft: theme.spacing(2), color: theme.colors.text.secondary }),
 });

@@ -9,6 +9,7 @@ import type { AsyncData } from '../../hooks/useAsyncData';
 import { useSettings } from '../../hooks/useSettings';
 import { testIds } from '../../testIds';
 import { Section } from '../common/Section';
+import { sectionTable } from '../common/sectionTable';
 import { formatPercent } from '../format';
 
 interface Props {
@@ -113,7 +114,7 @@ function time(ms: number): string {
 const getStyles = (theme: GrafanaTheme2) => ({
   body: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
   dominant: css({ margin: 0, wordBreak: 'break-word' }),
-  table: css({ width: '100%', 'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left', verticalAlign: 'top' } }),
+  table: sectionTable(theme),
   template: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-word', maxWidth: 520 }),
   sample: css({
     color: theme.colors.text.secondary,

@@ -7,6 +7,7 @@ import type { TraceLookup } from '../../engine/traces/traceSummary';
 import type { AsyncData } from '../../hooks/useAsyncData';
 import { testIds } from '../../testIds';
 import { Section } from '../common/Section';
+import { sectionTable } from '../common/sectionTable';
 import { formatLatency } from '../format';
 
 interface Props {
@@ -86,6 +87,6 @@ export function TracesSection({ data, tempoUid, fromMs, toMs }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({ width: '100%', 'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' } }),
+  table: sectionTable(theme),
   missing: css({ color: theme.colors.text.secondary }),
 });
