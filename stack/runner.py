@@ -17,6 +17,27 @@ from .build import ensure_all, log
 from .config import REPO, Paths, busy_ports, config_values, render, urls
 
 OBSERVABILITY = REPO / "observability"
+CONFIG_FILES = ("prometheus.yml", "loki.yaml", "tempo.yaml")
+
+# The processes in start order: each waits for the ones before it to be ready.
+START_ORDER = ["prometheus", "loki", "tempo", "payments", "sample-app", "traffic-generator"]
+STOP_ORDER = START_ORDER[::-1]
+
+# Readiness of each long-running server: (key of urls(), path); the traffic generator has none.
+READINESS = {
+    "prometheus": ("prometheus", "/-/ready"),
+    "loki": ("loki", "/ready"),
+    "tempo": ("tempo", "/ready"),
+    "payments": ("payments", "/health"),
+    "sample-app": ("sample_app", "/health"),
+}
+
+
+def ready_url(name: str, u: dict[str, str]) -> str | None:
+    if name not in READINESS:
+        return None
+    key, path = READINESS[name]
+    return u[key] + path
 
 
 @dataclass
@@ -32,7 +53,7 @@ class Proc:
 def render_configs(paths: Paths, values: dict[str, str]) -> dict[str, Path]:
     paths.config.mkdir(parents=True, exist_ok=True)
     out = {}
-    for name in ("prometheus.yml", "loki.yaml", "tempo.yaml"):
+    for name in CONFIG_FILES:
         target = paths.config / name
         target.write_text(render((OBSERVABILITY / name).read_text(), values))
         out[name] = target
@@ -40,11 +61,10 @@ def render_configs(paths: Paths, values: dict[str, str]) -> dict[str, Path]:
 
 
 def plan(
-    paths: Paths, ports: dict[str, int], binaries: dict[str, Path], traffic: dict | None, values: dict[str, str]
+    paths: Paths, ports: dict[str, int], binaries: dict[str, Path], traffic: dict | None, cfg: dict[str, Path]
 ) -> list[Proc]:
-    """The processes, in start order (each waits for the ones before it to be ready)."""
+    """The processes in START_ORDER; `cfg` holds the rendered config files (render_configs)."""
     u = urls(ports)
-    cfg = {name: paths.config / name for name in ("prometheus.yml", "loki.yaml", "tempo.yaml")}
     py = sys.executable
     app_env = {
         "PYTHONPATH": str(REPO / "sample-app"),
@@ -65,20 +85,20 @@ def plan(
                 "--web.enable-lifecycle",
                 "--storage.tsdb.retention.time=2d",
             ],
-            f"{u['prometheus']}/-/ready",
+            ready_url("prometheus", u),
         ),
-        Proc("loki", [str(binaries["loki"]), f"-config.file={cfg['loki.yaml']}"], f"{u['loki']}/ready"),
-        Proc("tempo", [str(binaries["tempo"]), f"-config.file={cfg['tempo.yaml']}"], f"{u['tempo']}/ready"),
+        Proc("loki", [str(binaries["loki"]), f"-config.file={cfg['loki.yaml']}"], ready_url("loki", u)),
+        Proc("tempo", [str(binaries["tempo"]), f"-config.file={cfg['tempo.yaml']}"], ready_url("tempo", u)),
         Proc(
             "payments",
             [py, "-m", "sample_app", "--service", "payments", "--port", str(ports["payments"])],
-            f"{u['payments']}/health",
+            ready_url("payments", u),
             env=app_env,
         ),
         Proc(
             "sample-app",
             [py, "-m", "sample_app", "--service", "sample-app", "--port", str(ports["sample_app"])],
-            f"{u['sample_app']}/health",
+            ready_url("sample-app", u),
             env={**app_env, "PAYMENTS_URL": u["payments"]},
         ),
     ]
@@ -103,7 +123,7 @@ def plan(
                     "--events-file",
                     str(paths.logs / "traffic-events.jsonl"),
                 ],
-                None,
+                ready_url("traffic-generator", u),
                 env={"PYTHONPATH": str(REPO / "traffic-generator"), "PYTHONUNBUFFERED": "1"},
             )
         )
@@ -133,7 +153,7 @@ def is_ready(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def start(paths: Paths, proc: Proc) -> int:
+def start(paths: Paths, proc: Proc) -> subprocess.Popen:
     paths.logs.mkdir(parents=True, exist_ok=True)
     paths.pids.mkdir(parents=True, exist_ok=True)
     logfile = open(paths.logs / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
@@ -149,15 +169,16 @@ def start(paths: Paths, proc: Proc) -> int:
     )
     logfile.close()
     (paths.pids / f"{proc.name}.pid").write_text(f"{child.pid}\n")
-    return child.pid
+    return child
 
 
-def wait_ready(paths: Paths, proc: Proc, pid: int) -> None:
+def wait_ready(paths: Paths, proc: Proc, child: subprocess.Popen) -> None:
     if proc.ready_url is None:
         return
     deadline = time.monotonic() + proc.ready_timeout
     while time.monotonic() < deadline:
-        if pid_of(paths, proc.name) is None:
+        # poll(), not a signal 0 to the pid: a child that exited stays a zombie until reaped.
+        if child.poll() is not None:
             tail = (paths.logs / f"{proc.name}.log").read_text(errors="replace").splitlines()[-15:]
             raise RuntimeError(f"{proc.name} exited during start-up; last lines of its log:\n" + "\n".join(tail))
         if is_ready(proc.ready_url):
@@ -175,16 +196,15 @@ def up(paths: Paths, ports: dict[str, int], cache: Path, traffic: dict | None, s
         desc = ", ".join(f"{n}={p}" for n, p in busy.items())
         raise RuntimeError(f"ports in use: {desc}; set RCP_<NAME>_PORT or RCP_PORT_OFFSET")
     binaries = ensure_all(cache, paths.logs)
-    values = config_values(ports, paths, scrape_interval)
-    render_configs(paths, values)
+    configs = render_configs(paths, config_values(ports, paths, scrape_interval))
     for d in ("prometheus", "loki", "tempo"):
         (paths.data / d).mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
-        for proc in plan(paths, ports, binaries, traffic, values):
-            pid = start(paths, proc)
-            wait_ready(paths, proc, pid)
-            log(f"{proc.name} ready (pid {pid})")
+        for proc in plan(paths, ports, binaries, traffic, configs):
+            child = start(paths, proc)
+            wait_ready(paths, proc, child)
+            log(f"{proc.name} ready (pid {child.pid})")
     except BaseException:
         down(paths)
         raise
@@ -200,9 +220,6 @@ def names(paths: Paths) -> list[str]:
     if not paths.pids.exists():
         return []
     return sorted(p.stem for p in paths.pids.glob("*.pid"))
-
-
-STOP_ORDER = ["traffic-generator", "sample-app", "payments", "tempo", "loki", "prometheus"]
 
 
 def down(paths: Paths, timeout: float = 20.0) -> list[str]:
@@ -236,20 +253,14 @@ def _reap(pid: int) -> None:
 
 def status(paths: Paths, ports: dict[str, int]) -> list[tuple[str, int | None, str]]:
     u = urls(ports)
-    ready_urls = {
-        "prometheus": f"{u['prometheus']}/-/ready",
-        "loki": f"{u['loki']}/ready",
-        "tempo": f"{u['tempo']}/ready",
-        "payments": f"{u['payments']}/health",
-        "sample-app": f"{u['sample_app']}/health",
-    }
     rows = []
-    for name in STOP_ORDER[::-1]:
+    for name in START_ORDER:
         pid = pid_of(paths, name)
+        url = ready_url(name, u)
         if pid is None:
             state = "stopped"
-        elif name in ready_urls:
-            state = "ready" if is_ready(ready_urls[name]) else "not ready"
+        elif url is not None:
+            state = "ready" if is_ready(url) else "not ready"
         else:
             state = "running"
         rows.append((name, pid, state))

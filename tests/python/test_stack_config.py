@@ -1,4 +1,5 @@
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from stack.config import (
     resolve_ports,
     state_paths,
 )
-from stack.runner import plan, render_configs
+from stack.runner import CONFIG_FILES, START_ORDER, Proc, plan, render_configs, start, wait_ready
 
 OBS = REPO / "observability"
 
@@ -111,11 +112,31 @@ def test_plan_wires_the_services_to_each_other(tmp_path):
     paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
     ports = resolve_ports({})
     binaries = {n: Path(f"/bin/{n}") for n in ("prometheus", "loki", "tempo")}
-    procs = {p.name: p for p in plan(paths, ports, binaries, {"scenario": "steady", "duration": 5, "rps": 2}, {})}
+    cfg = {name: paths.config / name for name in CONFIG_FILES}
+    procs = {p.name: p for p in plan(paths, ports, binaries, {"scenario": "steady", "duration": 5, "rps": 2}, cfg)}
     assert list(procs) == ["prometheus", "loki", "tempo", "payments", "sample-app", "traffic-generator"]
+    assert list(procs) == START_ORDER
+    assert procs["loki"].argv[-1] == f"-config.file={paths.config / 'loki.yaml'}"
+    assert procs["prometheus"].ready_url == f"http://127.0.0.1:{ports['prometheus']}/-/ready"
     assert "--web.enable-remote-write-receiver" in procs["prometheus"].argv
     assert procs["sample-app"].env["PAYMENTS_URL"] == f"http://127.0.0.1:{ports['payments']}"
     assert procs["sample-app"].env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://127.0.0.1:{ports['tempo_otlp_http']}"
     assert procs["payments"].env["LOKI_URL"] == f"http://127.0.0.1:{ports['loki']}"
     assert procs["traffic-generator"].ready_url is None
-    assert "traffic-generator" not in {p.name for p in plan(paths, ports, binaries, None, {})}
+    assert "traffic-generator" not in {p.name for p in plan(paths, ports, binaries, None, cfg)}
+
+
+def test_wait_ready_reports_a_child_that_exits_during_start_up(tmp_path):
+    paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        unused = s.getsockname()[1]
+    proc = Proc(
+        "crasher",
+        [sys.executable, "-c", "import sys; print('bad config'); sys.exit(3)"],
+        f"http://127.0.0.1:{unused}/ready",
+        ready_timeout=30,
+    )
+    child = start(paths, proc)
+    with pytest.raises(RuntimeError, match=r"crasher exited during start-up(.|\n)*bad config"):
+        wait_ready(paths, proc, child)
