@@ -63,23 +63,26 @@ def test_error_rate_rises(stack, downstream_failure, queries, service, failing_r
     settle(played)
     (b0, b1), (f0, f1) = played.baseline, played.failure
     prom = stack["prometheus"]
+    # The query builders are pure: build once; only the Prometheus answers are retried.
+    q_base = queries(service, b0 + 5, b1)
+    q_fail = queries(service, f0 + 5, f1)
+    q_rate = queries(service, f0, f1, window=30)
 
     def check():
         # The page's summary queries, over the baseline and over the failure, evaluated at their ends.
-        base = summary(prom, queries(service, b0 + 5, b1), b1)
-        fail = summary(prom, queries(service, f0 + 5, f1), f1)
+        base = summary(prom, q_base, b1)
+        fail = summary(prom, q_fail, f1)
         assert base["range_requests"] > 20, base
         assert fail["range_requests"] > 20, fail
         assert ratio(base) < 0.05, (service, "baseline", base)
         assert ratio(fail) > min_failure_ratio, (service, "failure", fail)
         # The page's error rate (rate() over 30 s) at the end of the failure, against the baseline's.
-        q = queries(service, f0, f1, window=30)
         assert (
-            prom_value(prom, q["prometheus"]["errorRate"], f1)
-            > 5 * prom_value(prom, q["prometheus"]["errorRate"], b1) + 0.05
+            prom_value(prom, q_rate["prometheus"]["errorRate"], f1)
+            > 5 * prom_value(prom, q_rate["prometheus"]["errorRate"], b1) + 0.05
         )
         # Errors by route point at the failing route.
-        by_route = prom_value(prom, queries(service, f0 + 5, f1)["prometheus"]["summary"][3]["expr"], f1, "http_route")
+        by_route = prom_value(prom, q_fail["prometheus"]["summary"][3]["expr"], f1, "http_route")
         assert max(by_route, key=by_route.get) == failing_route, by_route
         return True
 
