@@ -137,8 +137,13 @@ def checkout(svc: Service, req: Request) -> Response:
 # ---- payments routes -----------------------------------------------------------------------
 
 
+def request_order(req: Request, rng: random.Random) -> str:
+    """The order a payments request is about: its body, its query, or a new id."""
+    return str(req.body.get("order_id") or req.params.get("order") or order_id(rng))
+
+
 def charge(svc: Service, req: Request) -> Response:
-    order = str(req.body.get("order_id") or req.params.get("order") or order_id(svc.rng))
+    order = request_order(req, svc.rng)
     with svc.tracer.start_as_current_span("provider authorize", kind=SpanKind.INTERNAL) as span:
         span.set_attribute("payment.provider", "acmepay")
         _work(15, 60, svc.rng)
@@ -221,7 +226,7 @@ class Service:
                 time.sleep(fault.latency_ms * self.rng.uniform(0.8, 1.2) / 1000.0)
             if fault.error_rate and self.rng.random() < fault.error_rate:
                 kind = fault.kind
-                order = str(req.body.get("order_id") or req.params.get("order") or order_id(self.rng))
+                order = request_order(req, self.rng)
                 waited_ms = None
                 if kind in TIMEOUT_MS:
                     # A timeout really takes its time, so that latency rises with the errors upstream.
@@ -317,13 +322,16 @@ def make_handler(svc: Service) -> type[BaseHTTPRequestHandler]:
             svc.metrics.observe(req.method, req.route, resp.status, time.perf_counter() - started)
             self._send(resp.status, json.dumps(resp.body).encode())
 
+        def _send_faults(self) -> None:
+            self._send(200, json.dumps({"service": svc.name, "faults": svc.faults.snapshot()}).encode())
+
         def _admin_fault(self, body: dict) -> None:
             if self.command == "GET":
-                self._send(200, json.dumps({"service": svc.name, "faults": svc.faults.snapshot()}).encode())
+                self._send_faults()
             elif self.command == "DELETE":
                 svc.faults.clear(body.get("route"))
                 svc.log.info("faults cleared", extra={"route": body.get("route", "*"), "admin": True})
-                self._send(200, json.dumps({"service": svc.name, "faults": svc.faults.snapshot()}).encode())
+                self._send_faults()
             elif self.command in ("POST", "PUT"):
                 body.setdefault("kind", ROUTE_KINDS.get(str(body.get("route")), "db_timeout"))
                 try:
@@ -333,7 +341,7 @@ def make_handler(svc: Service) -> type[BaseHTTPRequestHandler]:
                     return
                 svc.faults.set(fault)
                 svc.log.info("fault injected", extra={"fault": fault.to_json(), "admin": True})
-                self._send(200, json.dumps({"service": svc.name, "faults": svc.faults.snapshot()}).encode())
+                self._send_faults()
             else:
                 self._send(405, b'{"error":"method not allowed"}')
 
