@@ -9,7 +9,6 @@ from traffic_generator.scenarios import (
     MIX,
     SCENARIOS,
     Injection,
-    phase_at,
     pick_request,
     schedule,
 )
@@ -58,14 +57,6 @@ def test_error_burst_hits_one_route():
 def test_recovery_spends_most_time_recovering():
     phases = schedule("recovery", 100)
     assert phases[-1].duration_s > phases[1].duration_s
-
-
-def test_phase_at():
-    phases = schedule("error-burst", 40)
-    assert phase_at(phases, 0).name == "baseline"
-    assert phase_at(phases, 15).name == "error-burst"
-    assert phase_at(phases, 39.9).name == "recovery"
-    assert phase_at(phases, 40) is None
 
 
 def test_unknown_scenario_and_bad_duration():

@@ -101,13 +101,6 @@ def schedule(scenario: str, duration_s: float, baseline_s: float | None = None) 
     )
 
 
-def phase_at(phases: list[Phase], t: float) -> Phase | None:
-    for p in phases:
-        if p.start_s <= t < p.end_s:
-            return p
-    return None
-
-
 def pick_request(rng: random.Random, mix: tuple[tuple[str, str, float], ...] = MIX) -> tuple[str, str, str]:
     """(method, path, route template) of the next request."""
     method, template, _ = rng.choices(mix, weights=[w for _, _, w in mix])[0]
