@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -177,6 +178,13 @@ func TestIDs(t *testing.T) {
 	}
 	if !ValidID("01ARZ3NDEKTSV4RRFFQ69G5FAV") {
 		t.Error("canonical ULID rejected")
+	}
+	// The ULID spec's example: the first 10 characters encode the milliseconds.
+	if got := NewID(time.UnixMilli(1469918176385))[:10]; got != "01ARYZ6S41" {
+		t.Errorf("timestamp part %q, want 01ARYZ6S41", got)
+	}
+	if a, b := NewID(time.UnixMilli(1000)), NewID(time.UnixMilli(1001)); a >= b {
+		t.Errorf("ids do not sort by time: %s >= %s", a, b)
 	}
 }
 

@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"time"
 )
 
@@ -15,23 +16,15 @@ const IDLen = 26
 
 // NewID returns a new ULID for t.
 func NewID(t time.Time) string {
-	var b [16]byte
-	ms := uint64(t.UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
-	_, _ = rand.Read(b[6:])
+	var random [10]byte
+	_, _ = rand.Read(random[:])
+	// hi: 48-bit timestamp then 16 random bits; lo: the other 64 random bits.
+	hi := uint64(t.UnixMilli())<<16 | uint64(binary.BigEndian.Uint16(random[:2]))
+	lo := binary.BigEndian.Uint64(random[2:])
 	// 128 bits → 26 base32 chars (first char carries 3 bits).
 	var out [IDLen]byte
-	var acc uint64
-	hi := uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
-	lo := uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 |
-		uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
 	for i := IDLen - 1; i >= 0; i-- {
-		acc = lo & 31
-		out[i] = crockford[acc]
+		out[i] = crockford[lo&31]
 		lo = lo>>5 | hi<<59
 		hi >>= 5
 	}
