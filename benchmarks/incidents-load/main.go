@@ -13,9 +13,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -184,19 +181,11 @@ func openStore(ctx context.Context, name, dsn string) (store.Store, func(), erro
 		if dsn == "" {
 			return nil, nil, errors.New("postgres needs -dsn or $" + storetest.EnvPostgresDSN + " (run under scripts/with-postgres.sh)")
 		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		schema := "rcp_load_" + hex.EncodeToString(b[:])
-		admin, err := sql.Open("pgx", dsn)
+		schemaDSN, drop, err := storetest.NewSchema(ctx, dsn, "rcp_load_")
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-			_ = admin.Close()
-			return nil, nil, err
-		}
-		drop := func() { _, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); _ = admin.Close() }
-		st, err := store.OpenPostgres(ctx, storetest.WithSearchPath(dsn, schema))
+		st, err := store.OpenPostgres(ctx, schemaDSN)
 		if err != nil {
 			drop()
 			return nil, nil, err

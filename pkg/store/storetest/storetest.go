@@ -94,27 +94,37 @@ func PostgresDSN(t testing.TB) string {
 // returns a DSN whose search_path points at it.
 func FreshPostgresDSN(t testing.TB) string {
 	t.Helper()
-	dsn := PostgresDSN(t)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "rcp_t_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", dsn)
+	schemaDSN, drop, err := NewSchema(context.Background(), PostgresDSN(t), "rcp_t_")
 	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		_, _ = db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-	})
-	return WithSearchPath(dsn, schema)
+	t.Cleanup(drop)
+	return schemaDSN
+}
+
+// NewSchema creates an empty schema named prefix + random hex in the
+// database of dsn and returns a DSN whose search_path points at it, and a
+// drop func that removes the schema with everything in it. No connection is
+// held in between (tests run many at once against one cluster).
+func NewSchema(ctx context.Context, dsn, prefix string) (schemaDSN string, drop func(), err error) {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := prefix + hex.EncodeToString(b[:])
+	if err := execOnce(ctx, dsn, `CREATE SCHEMA `+schema); err != nil {
+		return "", nil, err
+	}
+	drop = func() { _ = execOnce(context.Background(), dsn, `DROP SCHEMA `+schema+` CASCADE`) }
+	return WithSearchPath(dsn, schema), drop, nil
+}
+
+func execOnce(ctx context.Context, dsn, statement string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, statement)
+	return err
 }
 
 // WithSearchPath adds search_path to a URL or key=value DSN.
