@@ -57,7 +57,6 @@ type App struct {
 	openMu sync.Mutex // serializes open attempts
 
 	mu          sync.Mutex // guards the fields below
-	store       store.Store
 	svc         *incidents.Service
 	lastErr     error
 	lastAttempt time.Time
@@ -68,36 +67,31 @@ type App struct {
 // fail the instance: resources answer 503, CheckHealth reports the error, and
 // the open is retried on later calls.
 func NewApp(ctx context.Context, _ backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-	return newApp(ctx, store.ConfigFromEnv(os.Getenv), store.Open), nil
-}
-
-func newApp(ctx context.Context, cfg store.Config, open opener) *App {
-	return newAppAt(ctx, cfg, open, time.Now)
+	return newAppAt(ctx, store.ConfigFromEnv(os.Getenv), store.Open, time.Now), nil
 }
 
 func newAppAt(ctx context.Context, cfg store.Config, open opener, now func() time.Time) *App {
 	a := &App{cfg: cfg, open: open, now: now, retryInterval: openRetryInterval}
 	a.CallResourceHandler = httpadapter.New(resources.NewLazy(func(ctx context.Context) (*incidents.Service, error) {
-		svc, _, err := a.service(ctx)
-		return svc, err
+		return a.service(ctx)
 	}).Routes())
 	// Open now so that a new instance shares the handle of the instance it
 	// replaces before that one is disposed; a failure is retried later.
-	_, _, _ = a.service(ctx)
+	_, _ = a.service(ctx)
 	return a
 }
 
-// service returns the incident service and its store, opening the store if
-// it is not open yet and the back-off since the last failure has passed.
-func (a *App) service(ctx context.Context) (*incidents.Service, store.Store, error) {
-	if svc, st, done, err := a.current(); done {
-		return svc, st, err
+// service returns the incident service, opening the store if it is not
+// open yet and the back-off since the last failure has passed.
+func (a *App) service(ctx context.Context) (*incidents.Service, error) {
+	if svc, done, err := a.current(); done {
+		return svc, err
 	}
 	a.openMu.Lock()
 	defer a.openMu.Unlock()
 	// Another call may have opened it, or failed, while we waited.
-	if svc, st, done, err := a.current(); done {
-		return svc, st, err
+	if svc, done, err := a.current(); done {
+		return svc, err
 	}
 	a.mu.Lock()
 	a.lastAttempt = a.now()
@@ -113,43 +107,43 @@ func (a *App) service(ctx context.Context) (*incidents.Service, store.Store, err
 		if st != nil {
 			_ = st.Close()
 		}
-		return nil, nil, errDisposed
+		return nil, errDisposed
 	}
 	if err != nil {
 		a.lastErr = err
 		log.DefaultLogger.Error("cannot open incident store; will retry", "error", err, "retryAfter", a.retryInterval)
-		return nil, nil, err
+		return nil, err
 	}
-	a.store, a.svc, a.lastErr = st, incidents.NewService(st), nil
+	a.svc, a.lastErr = incidents.NewService(st), nil
 	log.DefaultLogger.Info("incident store ready", "store", st.Describe())
-	return a.svc, a.store, nil
+	return a.svc, nil
 }
 
 // current reports the state without opening: done is true when the store is
 // open, the instance is disposed, or the last failure is too recent to retry.
-func (a *App) current() (svc *incidents.Service, st store.Store, done bool, err error) {
+func (a *App) current() (svc *incidents.Service, done bool, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
 	case a.svc != nil:
-		return a.svc, a.store, true, nil
+		return a.svc, true, nil
 	case a.disposed:
-		return nil, nil, true, errDisposed
+		return nil, true, errDisposed
 	case a.lastErr != nil && a.now().Sub(a.lastAttempt) < a.retryInterval:
-		return nil, nil, true, a.lastErr
+		return nil, true, a.lastErr
 	}
-	return nil, nil, false, nil
+	return nil, false, nil
 }
 
 // Dispose releases this instance's reference to the shared store. An open in
 // progress closes its store when it finishes.
 func (a *App) Dispose() {
 	a.mu.Lock()
-	st := a.store
-	a.disposed, a.store, a.svc = true, nil, nil
+	svc := a.svc
+	a.disposed, a.svc = true, nil
 	a.mu.Unlock()
-	if st != nil {
-		if err := st.Close(); err != nil {
+	if svc != nil {
+		if err := svc.Store().Close(); err != nil {
 			log.DefaultLogger.Warn("closing incident store", "error", err)
 		}
 	}
@@ -160,7 +154,11 @@ func (a *App) Dispose() {
 // get the details (backend location, the open error with its user, host,
 // database or path); others get the status and a fixed message.
 func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	_, st, err := a.service(ctx)
+	var st store.Store
+	svc, err := a.service(ctx)
+	if svc != nil {
+		st = svc.Store()
+	}
 	res := health.Check(ctx, st, err)
 	if u := req.PluginContext.User; u == nil || u.Role != "Admin" {
 		if res.Status == backend.HealthStatusOk {
