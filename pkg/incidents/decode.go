@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rcp/reliability/pkg/store"
 )
 
 // Limits on request content. The text lengths (in characters) are mirrored by
@@ -38,19 +40,13 @@ type CreateRequest struct {
 	Severity  string          `json:"severity"`
 	TimeRange *TimeRangeInput `json:"timeRange"`
 	Analysis  json.RawMessage `json:"analysis"`
-	Links     []LinkInput     `json:"links"`
+	Links     []store.Link    `json:"links"`
 }
 
 // TimeRangeInput holds RFC 3339 timestamps.
 type TimeRangeInput struct {
 	From string `json:"from"`
 	To   string `json:"to"`
-}
-
-// LinkInput is one link of a CreateRequest.
-type LinkInput struct {
-	Title string `json:"title"`
-	URL   string `json:"url"`
 }
 
 // PatchRequest is the body of PATCH /incidents/{id}. Absent or null fields
@@ -212,7 +208,7 @@ type ValidCreate struct {
 	Service, Title, Severity string
 	From, To                 time.Time
 	Analysis                 json.RawMessage
-	Links                    []LinkInput
+	Links                    []store.Link
 }
 
 // DecodeCreate decodes and validates a POST /incidents body.
@@ -264,7 +260,7 @@ func DecodeCreate(body []byte) (*ValidCreate, error) {
 	if len(req.Links) > MaxLinks {
 		return nil, invalid("links", "at most %d links (got %d)", MaxLinks, len(req.Links))
 	}
-	v.Links = make([]LinkInput, 0, len(req.Links))
+	v.Links = make([]store.Link, 0, len(req.Links))
 	for i, l := range req.Links {
 		l.Title = strings.TrimSpace(l.Title)
 		l.URL = strings.TrimSpace(l.URL)

@@ -45,14 +45,16 @@ func (e *TransitionError) Error() string {
 	return fmt.Sprintf("invalid status transition %s → %s; allowed from %s: %v", e.From, e.To, e.From, e.Allowed)
 }
 
-// ConflictError is a 409 for a stale version (optimistic concurrency).
+// ConflictError is a 409 for a stale version (optimistic concurrency). The
+// zero value means the retries ran out without a version from the request
+// (versions start at 1).
 type ConflictError struct {
 	Expected int64
 	Current  int64
 }
 
 func (e *ConflictError) Error() string {
-	if e.Expected < 0 {
+	if e.Expected == 0 {
 		return "incident is being modified concurrently by others; reload and retry"
 	}
 	return fmt.Sprintf("incident was modified concurrently: version is %d, request expected %d; reload and retry", e.Current, e.Expected)

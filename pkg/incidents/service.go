@@ -59,14 +59,10 @@ func truncate(s string, n int) string {
 // Create stores a new incident (status open) and its "created" event.
 func (s *Service) Create(ctx context.Context, a Actor, v *ValidCreate) (*store.Incident, error) {
 	now := s.now()
-	links := make([]store.Link, 0, len(v.Links))
-	for _, l := range v.Links {
-		links = append(links, store.Link{Title: l.Title, URL: l.URL})
-	}
 	inc := &store.Incident{
 		ID: NewID(now), OrgID: a.OrgID, Service: v.Service, Title: v.Title, Severity: v.Severity,
 		Status: StatusOpen, TimeRange: store.TimeRange{From: v.From, To: v.To}, Analysis: v.Analysis,
-		Links: links, CreatedBy: a.Login, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Links: v.Links, CreatedBy: a.Login, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	ev := &store.Event{Time: now, User: a.Login, Kind: store.EventCreated,
 		Message: fmt.Sprintf("created incident %q (service %s, severity %s, status open)", v.Title, v.Service, v.Severity)}
@@ -101,7 +97,7 @@ type Page struct {
 
 // List limits.
 const (
-	DefaultLimit = 50
+	DefaultLimit = store.DefaultListLimit
 	MaxLimit     = 200
 )
 
@@ -188,9 +184,6 @@ func (s *Service) List(ctx context.Context, f store.ListFilter) (*Page, error) {
 		return nil, err
 	}
 	p := &Page{Items: res.Items, Total: res.Total}
-	for i := range p.Items {
-		p.Items[i].Analysis = nil
-	}
 	if res.Next != nil {
 		p.NextCursor = EncodeCursor(res.Next)
 	}
@@ -283,7 +276,7 @@ func (s *Service) Patch(ctx context.Context, a Actor, id string, req *PatchReque
 		}
 		return &next, nil
 	}
-	return nil, &ConflictError{Expected: -1, Current: -1}
+	return nil, &ConflictError{}
 }
 
 // AddNote appends a note to the incident's timeline.

@@ -207,11 +207,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &te):
 		writeJSON(w, http.StatusConflict, ErrorBody{Error: te.Error(), Field: "status", From: te.From, To: te.To, Allowed: te.Allowed})
 	case errors.As(err, &ce):
-		cur := ce.Current
-		if cur < 0 {
-			cur = 0
-		}
-		writeJSON(w, http.StatusConflict, ErrorBody{Error: ce.Error(), Field: "version", CurrentVersion: cur})
+		writeJSON(w, http.StatusConflict, ErrorBody{Error: ce.Error(), Field: "version", CurrentVersion: ce.Current})
 	default:
 		h.logger.Error("incident request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error while handling the incident request", "")

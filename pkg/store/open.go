@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -105,7 +104,8 @@ func release(h *shared) error {
 // Concurrent calls for one location share a single open; if it fails, all of
 // them get its error and the next call tries again.
 func Open(ctx context.Context, cfg Config) (Store, error) {
-	key, open := "", func(context.Context) (Store, error) { return nil, errors.New("unreachable") }
+	var key string
+	var open func(context.Context) (Store, error)
 	if cfg.PostgresDSN != "" {
 		dsn := cfg.PostgresDSN
 		key = "postgres:" + dsn

@@ -254,7 +254,7 @@ func (s *sqlStore) ListIncidents(ctx context.Context, f ListFilter) (*ListResult
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = 50
+		limit = DefaultListLimit
 	}
 	q := `SELECT ` + incidentCols + ` FROM incidents WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
@@ -358,22 +358,19 @@ func (s *sqlStore) ListEvents(ctx context.Context, orgID int64, incidentID strin
 	return out, rows.Err()
 }
 
+// DeleteIncident removes the incident; its events go with it (ON DELETE
+// CASCADE in both schemas, foreign keys are on for every SQLite connection).
 func (s *sqlStore) DeleteIncident(ctx context.Context, orgID int64, id string) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM incident_events WHERE org_id = ? AND incident_id = ?`), orgID, id); err != nil {
-			return err
-		}
-		r, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM incidents WHERE org_id = ? AND id = ?`), orgID, id)
-		if err != nil {
-			return err
-		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
+	r, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM incidents WHERE org_id = ? AND id = ?`), orgID, id)
+	if err != nil {
+		return err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

@@ -79,11 +79,15 @@ type ListFilter struct {
 	Severity string
 	From     *time.Time
 	To       *time.Time
-	Limit    int
+	// Limit is the page size; 0 or less means DefaultListLimit.
+	Limit int
 	// Cursor is the position after which to continue (exclusive), from a
 	// previous page's NextCursor. Nil starts at the newest incident.
 	Cursor *Cursor
 }
+
+// DefaultListLimit is the page size when a ListFilter sets none.
+const DefaultListLimit = 50
 
 // Cursor is a keyset pagination position: newest first, ties broken by id.
 type Cursor struct {
@@ -109,7 +113,8 @@ type Store interface {
 	CreateIncident(ctx context.Context, inc *Incident, ev *Event) error
 	// GetIncident returns the incident with its analysis (no events).
 	GetIncident(ctx context.Context, orgID int64, id string) (*Incident, error)
-	// ListIncidents returns a page of incidents, newest first.
+	// ListIncidents returns a page of incidents without their analysis,
+	// newest first.
 	ListIncidents(ctx context.Context, f ListFilter) (*ListResult, error)
 	// UpdateIncident writes the mutable fields of inc if the stored version is
 	// still expectedVersion, sets inc.Version to expectedVersion+1, and appends
