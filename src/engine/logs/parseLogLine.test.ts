@@ -22,9 +22,7 @@ describe('parseLogLine', () => {
       message: 'upstream timeout after 30s',
       route: '/checkout',
       status: '503',
-      traceId: TRACE,
       traceIds: [TRACE],
-      level: 'error',
       format: 'json',
     });
   });
@@ -51,18 +49,13 @@ describe('parseLogLine', () => {
       message: 'card "declined" by bank',
       route: '/pay',
       status: '500',
-      traceId: TRACE,
       traceIds: [TRACE],
-      level: 'error',
       format: 'logfmt',
     });
   });
 
   it('keeps an unterminated logfmt quote to the end of the line', () => {
-    expect(parseLogLine('level=warn msg="no end here', mapping)).toMatchObject({
-      message: 'no end here',
-      level: 'warn',
-    });
+    expect(parseLogLine('level=warn msg="no end here', mapping)).toMatchObject({ message: 'no end here' });
   });
 
   it('reads plain text: whole line as message, pairs where present', () => {
@@ -71,16 +64,9 @@ describe('parseLogLine', () => {
       message: line,
       route: '/pay',
       status: '503',
-      traceId: TRACE,
       traceIds: [TRACE],
-      level: 'error',
       format: 'text',
     });
-  });
-
-  it('finds a bracketed level in text', () => {
-    expect(parseLogLine('[WARN] disk almost full', mapping).level).toBe('warn');
-    expect(parseLogLine('nothing to see', mapping).level).toBeUndefined();
   });
 
   it('treats invalid JSON as text', () => {
