@@ -40,7 +40,8 @@ describe('analyzeLogs', () => {
     expect(logs.dominant?.lineFilter).toMatch(/^\|~ "/);
     expect(logs.sampleSize).toBe(4);
     expect(logs.otherLines).toBe(0);
-    expect(traceIdsOf(logs)).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+    expect(traceIdsOf(logs, 10)).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+    expect(traceIdsOf(logs, 1)).toEqual(['a'.repeat(32)]);
   });
 
   it('cuts very long sample lines so snapshots stay small', () => {

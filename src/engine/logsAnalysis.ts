@@ -63,17 +63,18 @@ export function analyzeLogs(input: ErrorLinesInput, mapping: LogFieldMapping): L
   };
 }
 
-/** Trace ids of the patterns, the dominant pattern's first, without repeats. */
-export function traceIdsOf(logs: LogsAnalysis): string[] {
-  const ids: string[] = [];
+/** The first `limit` trace ids of the patterns, the dominant pattern's first, without repeats. */
+export function traceIdsOf(logs: LogsAnalysis, limit: number): string[] {
+  const ids = new Set<string>();
   for (const p of logs.patterns) {
     for (const id of p.traceIds) {
-      if (!ids.includes(id)) {
-        ids.push(id);
+      if (ids.size >= limit) {
+        return [...ids];
       }
+      ids.add(id);
     }
   }
-  return ids;
+  return [...ids];
 }
 
 /** Patterns whose template is counted over the whole range when the lines are a sample. */

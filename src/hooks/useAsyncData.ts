@@ -5,16 +5,20 @@ export type AsyncData<T> =
   | { status: 'success'; value: T; error?: undefined }
   | { status: 'error'; value?: undefined; error: unknown };
 
-const LOADING = { status: 'loading' } as const;
+export const LOADING = { status: 'loading' } as const;
 
 /**
  * Runs `load` whenever `key` changes (a string naming everything `load` depends on) and
  * keeps only the answer for the current key, so a slow response for an old time range never
  * overwrites the figures of the new one, and the state reads as loading until it answers.
+ * Without `load` (its input is not there yet) nothing runs and the state stays loading.
  */
-export function useAsyncData<T>(load: () => Promise<T>, key: string): AsyncData<T> {
+export function useAsyncData<T>(load: (() => Promise<T>) | undefined, key: string): AsyncData<T> {
   const [result, setResult] = useState<{ key: string; data: AsyncData<T> }>();
   useEffect(() => {
+    if (!load) {
+      return;
+    }
     let current = true;
     load().then(
       (value) => current && setResult({ key, data: { status: 'success', value } }),

@@ -11,7 +11,7 @@ import { analyzeMetrics, type MetricsAnalysis } from '../engine/metricsAnalysis'
 import type { TraceLookup } from '../engine/traces/traceSummary';
 import { sloFor } from '../settings/presets';
 import type { AppSettings } from '../settings/types';
-import { useAsyncData, type AsyncData } from './useAsyncData';
+import { LOADING, useAsyncData, type AsyncData } from './useAsyncData';
 
 /** The page's sections, each loading, failed or done on its own. */
 export interface AnalysisSections {
@@ -21,8 +21,6 @@ export interface AnalysisSections {
   blastRadius: AsyncData<BlastRadius>;
   traces: AsyncData<TraceLookup[]>;
 }
-
-const LOADING = { status: 'loading' } as const;
 
 function failed(message: string): AsyncData<never> {
   return { status: 'error', error: new Error(message) };
@@ -68,22 +66,17 @@ export function useServiceAnalysis(
   const logs = useAsyncData(() => loadLogs(settings, service, fromMs, toMs), key);
   const dependencies = useAsyncData(() => fetchDependencies(settings, fromMs, toMs), key);
 
-  const traceIds = logs.status === 'success' ? traceIdsOf(logs.value).slice(0, MAX_TRACE_LOOKUPS) : [];
-  const traceResults = useAsyncData<TraceResults | undefined>(
-    () => (logs.status === 'success' ? fetchTraces(settings, traceIds, fromMs, toMs) : Promise.resolve(undefined)),
+  const traceIds = useMemo(() => (logs.status === 'success' ? traceIdsOf(logs.value, MAX_TRACE_LOOKUPS) : []), [logs]);
+  const traceResults = useAsyncData(
+    logs.status === 'success' ? () => fetchTraces(settings, traceIds, fromMs, toMs) : undefined,
+    // The logs' status is in the key: their first answer may name no ids, which must still load.
     `${key}|${logs.status}|${traceIds.join(',')}`
   );
-  const traces: AsyncData<TraceResults> = useMemo(() => {
-    if (logs.status === 'error') {
-      return failed('Trace ids come from the error logs, which are unavailable.');
-    }
-    if (traceResults.status === 'error') {
-      return traceResults;
-    }
-    return logs.status === 'success' && traceResults.status === 'success' && traceResults.value
-      ? { status: 'success', value: traceResults.value }
-      : LOADING;
-  }, [logs.status, traceResults]);
+  const traces: AsyncData<TraceResults> = useMemo(
+    () =>
+      logs.status === 'error' ? failed('Trace ids come from the error logs, which are unavailable.') : traceResults,
+    [logs.status, traceResults]
+  );
 
   const confidence: AsyncData<ConfidenceResult> = useMemo(() => {
     if (metrics.status === 'error' || logs.status === 'error') {
