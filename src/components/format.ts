@@ -2,12 +2,9 @@
  * Number formatting for the page. Every function accepts what the engine may return
  * (null for "no data", Infinity for an unbounded burn rate) and never prints NaN.
  */
+import { isFiniteNumber } from '../engine/values';
 
 const NO_VALUE = '–';
-
-function finite(n: number | null | undefined): n is number {
-  return typeof n === 'number' && Number.isFinite(n);
-}
 
 function significant(n: number, digits = 3): string {
   if (n === 0) {
@@ -21,11 +18,11 @@ function significant(n: number, digits = 3): string {
 }
 
 export function formatRate(perSecond: number | null | undefined, unit = 'req/s'): string {
-  return finite(perSecond) ? `${significant(perSecond)} ${unit}` : NO_VALUE;
+  return isFiniteNumber(perSecond) ? `${significant(perSecond)} ${unit}` : NO_VALUE;
 }
 
 export function formatPercent(fraction: number | null | undefined, digits = 3): string {
-  if (!finite(fraction)) {
+  if (!isFiniteNumber(fraction)) {
     return NO_VALUE;
   }
   return `${significant(fraction * 100, digits)} %`;
@@ -35,12 +32,12 @@ export function formatBurnRate(rate: number | null | undefined): string {
   if (rate === Infinity) {
     return '∞';
   }
-  return finite(rate) ? `${significant(rate)}×` : NO_VALUE;
+  return isFiniteNumber(rate) ? `${significant(rate)}×` : NO_VALUE;
 }
 
 /** Seconds as the largest two units, e.g. "2 d 4 h", "3 min 20 s", "250 ms". */
 export function formatDuration(seconds: number | null | undefined): string {
-  if (!finite(seconds) || seconds < 0) {
+  if (!isFiniteNumber(seconds) || seconds < 0) {
     return NO_VALUE;
   }
   if (seconds < 1) {
@@ -67,7 +64,7 @@ export function formatDuration(seconds: number | null | undefined): string {
 }
 
 export function formatLatency(seconds: number | null | undefined): string {
-  if (!finite(seconds)) {
+  if (!isFiniteNumber(seconds)) {
     return NO_VALUE;
   }
   return seconds < 1 ? `${significant(seconds * 1000)} ms` : `${significant(seconds)} s`;

@@ -30,7 +30,7 @@ export function toFiniteNumber(v: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
 
-function timeField(frame: DataFrame): Field | undefined {
+export function timeField(frame: DataFrame): Field | undefined {
   return frame.fields.find((f) => f.type === FieldType.time);
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { Span } from './traces/traceSummary';
+import { compareAsc, isFiniteNumber } from './values';
 
 export interface ServiceEdge {
   client: string;
@@ -64,16 +65,8 @@ export const BLAST_THRESHOLDS = {
 
 const ROLE_ORDER: Record<BlastRole, number> = { origin: 0, downstream: 1, upstream: 2 };
 
-function finite(n: unknown): n is number {
-  return typeof n === 'number' && Number.isFinite(n);
-}
-
 function nonNegative(n: unknown): number {
-  return finite(n) && n > 0 ? n : 0;
-}
-
-function cmp(a: string | number, b: string | number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return isFiniteNumber(n) && n > 0 ? n : 0;
 }
 
 function pct(ratio: number): string {
@@ -81,19 +74,12 @@ function pct(ratio: number): string {
   return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)}%`;
 }
 
-interface Edge {
-  client: string;
-  server: string;
-  requests: number;
-  failed: number;
-}
-
 /**
  * Sums duplicate pairs (one series per label set in Prometheus) and drops self-calls, which say
  * nothing about the spread between services. increase() can push failed above requests.
  */
-function normalizeEdges(raw: Array<{ client: string; server: string; requests: number; failed: number }>): Edge[] {
-  const byKey = new Map<string, Edge>();
+function normalizeEdges(raw: ServiceEdge[]): ServiceEdge[] {
+  const byKey = new Map<string, ServiceEdge>();
   for (const e of raw) {
     if (!e || typeof e.client !== 'string' || typeof e.server !== 'string' || e.client === e.server) {
       continue;
@@ -105,9 +91,9 @@ function normalizeEdges(raw: Array<{ client: string; server: string; requests: n
     byKey.set(key, cur);
   }
   return [...byKey.values()]
-    .map((e) => (finite(e.requests) && finite(e.failed) ? e : { ...e, requests: 0, failed: 0 }))
+    .map((e) => (isFiniteNumber(e.requests) && isFiniteNumber(e.failed) ? e : { ...e, requests: 0, failed: 0 }))
     .map((e) => ({ ...e, requests: Math.max(e.requests, e.failed) }))
-    .sort((a, b) => cmp(a.client, b.client) || cmp(a.server, b.server));
+    .sort((a, b) => compareAsc(a.client, b.client) || compareAsc(a.server, b.server));
 }
 
 /**
@@ -143,14 +129,14 @@ function trafficOf(input: BlastRadiusInput, service: string): { requests: number
     input.serviceTraffic && Object.prototype.hasOwnProperty.call(input.serviceTraffic, service)
       ? input.serviceTraffic[service]
       : undefined;
-  if (!t || (!finite(t.requests) && !finite(t.errors))) {
+  if (!t || (!isFiniteNumber(t.requests) && !isFiniteNumber(t.errors))) {
     return null;
   }
   const errors = nonNegative(t.errors);
   return { requests: Math.max(nonNegative(t.requests), errors), errors };
 }
 
-function sumEdges(edges: Edge[]): { requests: number; errors: number } {
+function sumEdges(edges: ServiceEdge[]): { requests: number; errors: number } {
   return edges.reduce((acc, e) => ({ requests: acc.requests + e.requests, errors: acc.errors + e.failed }), {
     requests: 0,
     errors: 0,
@@ -158,7 +144,7 @@ function sumEdges(edges: Edge[]): { requests: number; errors: number } {
 }
 
 /** Without metrics for a service, the calls it served stand for its traffic, else the calls it made. */
-function countsFromEdges(service: string, edges: Edge[]): { requests: number; errors: number } {
+function countsFromEdges(service: string, edges: ServiceEdge[]): { requests: number; errors: number } {
   const inbound = edges.filter((e) => e.server === service);
   return sumEdges(inbound.length > 0 ? inbound : edges.filter((e) => e.client === service));
 }
@@ -169,8 +155,8 @@ function routesOf(errorsByRoute: Record<string, number>): BlastRadius['routes'] 
     .filter((r) => r.errors > 0);
   const total = entries.reduce((acc, r) => acc + r.errors, 0);
   return entries
-    .map((r) => ({ ...r, share: finite(total) && total > 0 ? Math.min(1, r.errors / total) : 0 }))
-    .sort((a, b) => b.errors - a.errors || cmp(a.route, b.route));
+    .map((r) => ({ ...r, share: isFiniteNumber(total) && total > 0 ? Math.min(1, r.errors / total) : 0 }))
+    .sort((a, b) => b.errors - a.errors || compareAsc(a.route, b.route));
 }
 
 export function classifyBlast(affectedCount: number, impactPercent: number): BlastClass {
@@ -195,11 +181,11 @@ export function classifyBlast(affectedCount: number, impactPercent: number): Bla
 interface Found {
   role: BlastRole;
   /** the already-affected service this one was reached from, with the failing edge */
-  via?: Edge;
+  via?: ServiceEdge;
 }
 
 /** Breadth-first along failing edges; the visited set makes cycles harmless. */
-function walk(start: string, edges: Edge[], found: Map<string, Found>, role: 'upstream' | 'downstream'): void {
+function walk(start: string, edges: ServiceEdge[], found: Map<string, Found>, role: 'upstream' | 'downstream'): void {
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
     const at = queue[i];
@@ -219,12 +205,11 @@ function walk(start: string, edges: Edge[], found: Map<string, Found>, role: 'up
 
 export function computeBlastRadius(input: BlastRadiusInput): BlastRadius {
   const service = typeof input.service === 'string' ? input.service : '';
-  const graphEdges = normalizeEdges(Array.isArray(input.edges) ? input.edges : []);
   const spans = Array.isArray(input.spans) ? input.spans : [];
-  let edges: Edge[];
+  let edges: ServiceEdge[];
   let edgesSource: EdgesSource;
   if (Array.isArray(input.edges) && input.edges.length > 0) {
-    edges = graphEdges;
+    edges = normalizeEdges(input.edges);
     edgesSource = 'service-graph';
   } else if (spans.length > 0) {
     edges = edgesFromSpans(spans);
@@ -264,14 +249,16 @@ export function computeBlastRadius(input: BlastRadiusInput): BlastRadius {
         : `${calls}: a possible cause`;
     affected.push(entry(name, f.role, counts, reason));
   }
-  affected.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || b.errors - a.errors || cmp(a.service, b.service));
+  affected.sort(
+    (a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || b.errors - a.errors || compareAsc(a.service, b.service)
+  );
 
   const totals = affected.reduce((acc, a) => ({ requests: acc.requests + a.requests, errors: acc.errors + a.errors }), {
     requests: 0,
     errors: 0,
   });
   const ratio = totals.requests > 0 ? totals.errors / totals.requests : 0;
-  const impactPercent = finite(ratio) ? Math.min(100, Math.max(0, ratio * 100)) : 0;
+  const impactPercent = isFiniteNumber(ratio) ? Math.min(100, Math.max(0, ratio * 100)) : 0;
   return {
     affected,
     affectedCount: affected.length,
@@ -293,8 +280,15 @@ function entry(
   counts: { requests: number; errors: number },
   reason: string
 ): AffectedService {
-  const requests = finite(counts.requests) ? Math.max(0, counts.requests) : 0;
-  const errors = finite(counts.errors) ? Math.min(Math.max(0, counts.errors), requests) : 0;
+  const requests = isFiniteNumber(counts.requests) ? Math.max(0, counts.requests) : 0;
+  const errors = isFiniteNumber(counts.errors) ? Math.min(Math.max(0, counts.errors), requests) : 0;
   const ratio = requests > 0 ? errors / requests : null;
-  return { service, role, requests, errors, errorRatio: ratio !== null && finite(ratio) ? ratio : null, reason };
+  return {
+    service,
+    role,
+    requests,
+    errors,
+    errorRatio: ratio !== null && isFiniteNumber(ratio) ? ratio : null,
+    reason,
+  };
 }

@@ -1,5 +1,6 @@
 import type { PatternGroup } from './patterns/groupPatterns';
 import type { Point } from './signals';
+import { compareAsc, isFiniteNumber } from './values';
 
 /**
  * Root-cause confidence: how sure we are that the dominant error log pattern of a service
@@ -98,12 +99,8 @@ export interface Correlation {
   n: number;
 }
 
-function finite(n: unknown): n is number {
-  return typeof n === 'number' && Number.isFinite(n);
-}
-
 function clamp01(x: number): number {
-  return finite(x) ? Math.min(1, Math.max(0, x)) : 0;
+  return isFiniteNumber(x) ? Math.min(1, Math.max(0, x)) : 0;
 }
 
 function median(values: number[]): number {
@@ -147,7 +144,7 @@ function clean(points: Point[] | undefined, win?: Window): Sample[] {
     return [];
   }
   const kept = points
-    .filter((p) => p && finite(p.t) && finite(p.v))
+    .filter((p) => p && isFiniteNumber(p.t) && isFiniteNumber(p.v))
     .filter((p) => !win || (p.t >= win.from && p.t <= win.to))
     .map((p) => ({ t: p.t, v: p.v as number }))
     .sort((a, b) => a.t - b.t || a.v - b.v);
@@ -195,7 +192,7 @@ function spikeOf(s: Sample[]): Spike | null {
       peakIdx = i;
     }
   }
-  if (!finite(threshold) || !(s[peakIdx].v > threshold)) {
+  if (!isFiniteNumber(threshold) || !(s[peakIdx].v > threshold)) {
     return null;
   }
   // The spike is the run around the peak, so a lone blip earlier in the range is not the onset.
@@ -271,7 +268,7 @@ function correlate(a: Sample[], b: Sample[]): Correlation {
     return { r: null, n };
   }
   const r = sxy / Math.sqrt(sxx * syy);
-  return { r: finite(r) ? Math.max(-1, Math.min(1, r)) : null, n };
+  return { r: isFiniteNumber(r) ? Math.max(-1, Math.min(1, r)) : null, n };
 }
 
 /**
@@ -284,18 +281,14 @@ export function correlateSeries(a: Point[], b: Point[]): Correlation {
 
 type Candidate = Omit<ErrorPattern, 'share'>;
 
-function cmp<T extends number | string>(a: T, b: T): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Every non-finite time is the same "unknown", so the order of such patterns cannot matter. */
 function timeKey(ms: number): number {
-  return finite(ms) ? ms : Number.NEGATIVE_INFINITY;
+  return isFiniteNumber(ms) ? ms : Number.NEGATIVE_INFINITY;
 }
 
 /** A pattern known to live entirely outside the range belongs to another range. */
 function outside(p: ErrorPattern, win: Window | undefined): boolean {
-  if (!win || !finite(p.firstSeenMs) || !finite(p.lastSeenMs)) {
+  if (!win || !isFiniteNumber(p.firstSeenMs) || !isFiniteNumber(p.lastSeenMs)) {
     return false;
   }
   return Math.max(p.firstSeenMs, p.lastSeenMs) < win.from || Math.min(p.firstSeenMs, p.lastSeenMs) > win.to;
@@ -307,7 +300,7 @@ function candidates(patterns: ErrorPattern[] | undefined, win: Window | undefine
   }
   const str = (x: unknown) => (typeof x === 'string' ? x : '');
   return patterns
-    .filter((p) => p && finite(p.count) && p.count > 0 && !outside(p, win))
+    .filter((p) => p && isFiniteNumber(p.count) && p.count > 0 && !outside(p, win))
     .map((p) => ({
       template: str(p.template),
       route: typeof p.route === 'string' && p.route !== '' ? p.route : undefined,
@@ -318,12 +311,12 @@ function candidates(patterns: ErrorPattern[] | undefined, win: Window | undefine
     }))
     .sort(
       (a, b) =>
-        cmp(b.count, a.count) ||
-        cmp(a.template, b.template) ||
-        cmp(str(a.route), str(b.route)) ||
-        cmp(str(a.status), str(b.status)) ||
-        cmp(timeKey(a.firstSeenMs), timeKey(b.firstSeenMs)) ||
-        cmp(timeKey(a.lastSeenMs), timeKey(b.lastSeenMs))
+        compareAsc(b.count, a.count) ||
+        compareAsc(a.template, b.template) ||
+        compareAsc(str(a.route), str(b.route)) ||
+        compareAsc(str(a.status), str(b.status)) ||
+        compareAsc(timeKey(a.firstSeenMs), timeKey(b.firstSeenMs)) ||
+        compareAsc(timeKey(a.lastSeenMs), timeKey(b.lastSeenMs))
     );
 }
 
@@ -331,7 +324,7 @@ function positiveTotal(rec: Record<string, number> | undefined): number {
   if (!rec || typeof rec !== 'object') {
     return 0;
   }
-  return Object.values(rec).reduce((acc, v) => acc + (finite(v) && v > 0 ? v : 0), 0);
+  return Object.values(rec).reduce((acc, v) => acc + (isFiniteNumber(v) && v > 0 ? v : 0), 0);
 }
 
 interface Scored {
@@ -342,7 +335,7 @@ interface Scored {
 function dominance(cands: Candidate[], totalErrorLines: number): Scored {
   const sum = cands.reduce((acc, c) => acc + c.count, 0);
   // The pattern list may be truncated to the top groups; the total line count then dilutes it.
-  const total = Math.max(sum, finite(totalErrorLines) && totalErrorLines > 0 ? totalErrorLines : 0);
+  const total = Math.max(sum, isFiniteNumber(totalErrorLines) && totalErrorLines > 0 ? totalErrorLines : 0);
   const s1 = cands[0].count / total;
   const s2 = cands.length > 1 ? cands[1].count / total : 0;
   const value = clamp01(s1 - 0.5 * s2);
@@ -384,7 +377,7 @@ function consistency(
     caveats.push('metrics attribute no failed requests to any route');
   } else {
     const onRoute = errorsByRoute?.[top.route];
-    const share = finite(onRoute) && onRoute > 0 ? onRoute / routeTotal : 0;
+    const share = isFiniteNumber(onRoute) && onRoute > 0 ? onRoute / routeTotal : 0;
     checks.push(share);
     notes.push(`route ${top.route} has ${pct(share)} of the failed requests in the metrics`);
   }
@@ -405,8 +398,8 @@ function consistency(
     let own = 0;
     let named = 0;
     const namedServices: string[] = [];
-    for (const [name, count] of Object.entries(traces ?? {}).sort(([a], [b]) => cmp(a, b))) {
-      if (!finite(count) || count <= 0) {
+    for (const [name, count] of Object.entries(traces ?? {}).sort(([a], [b]) => compareAsc(a, b))) {
+      if (!isFiniteNumber(count) || count <= 0) {
         continue;
       }
       if (name === service) {
@@ -423,8 +416,8 @@ function consistency(
     notes.push(`${pct(share)} of the error spans are in ${where}`);
   }
 
-  const first = finite(top.firstSeenMs) ? top.firstSeenMs : null;
-  const last = finite(top.lastSeenMs) ? top.lastSeenMs : null;
+  const first = isFiniteNumber(top.firstSeenMs) ? top.firstSeenMs : null;
+  const last = isFiniteNumber(top.lastSeenMs) ? top.lastSeenMs : null;
   if (metricSpike && first !== null && last !== null) {
     let a = Math.min(first, last);
     let b = Math.max(first, last);
@@ -503,7 +496,7 @@ function apportion(exact: number[], total: number): number[] {
 function hasAnyError(input: ConfidenceInput, win: Window | undefined): boolean {
   const positive = (pts: Point[] | undefined) => clean(pts, win).some((p) => p.v > 0);
   return (
-    (finite(input.totalErrorLines) && input.totalErrorLines > 0) ||
+    (isFiniteNumber(input.totalErrorLines) && input.totalErrorLines > 0) ||
     positive(input.metricErrors) ||
     positive(input.logErrors) ||
     positiveTotal(input.errorsByRoute) > 0
@@ -512,7 +505,7 @@ function hasAnyError(input: ConfidenceInput, win: Window | undefined): boolean {
 
 export function computeConfidence(input: ConfidenceInput): ConfidenceResult {
   const win: Window | undefined =
-    finite(input.fromMs) && finite(input.toMs) && input.fromMs <= input.toMs
+    isFiniteNumber(input.fromMs) && isFiniteNumber(input.toMs) && input.fromMs <= input.toMs
       ? { from: input.fromMs, to: input.toMs }
       : undefined;
   const cands = candidates(input.patterns, win);

@@ -2,7 +2,7 @@ import type { DataQuery } from '@grafana/schema';
 import type { Point } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { runQueries } from '../datasource';
-import { instantSum, rangeSeries } from '../frames';
+import { framesFor, instantSum, rangeSeries } from '../frames';
 import { rangeSeconds, rangeStepSeconds } from '../prometheus/queries';
 import { toLogLines, type RawLogLine } from './normalize';
 import { errorBurstExpr, errorCountExpr, errorLinesExpr, patternCountExpr, type LokiTarget } from './queries';
@@ -52,7 +52,7 @@ export async function fetchErrorLogs(
     { refId: 'burst', expr: errorBurstExpr(logs, service, step), queryType: 'range', stepSeconds: step },
   ];
   const frames = await runQueries('loki', datasources.lokiUid, targets.map(toLokiQuery), fromMs, toMs, step * 1000);
-  const lines = toLogLines(frames.filter((f) => f.refId === 'lines'));
+  const lines = toLogLines(framesFor(frames, 'lines'));
   const counted = instantSum(frames, 'total');
   return {
     lines,

@@ -1,5 +1,5 @@
 import { FieldType, type DataFrame } from '@grafana/data';
-import { fieldValues, toFiniteNumber } from '../frames';
+import { fieldValues, timeField, toFiniteNumber } from '../frames';
 
 export interface RawLogLine {
   timestampMs: number;
@@ -14,7 +14,7 @@ export interface RawLogLine {
 export function toLogLines(frames: DataFrame[]): RawLogLine[] {
   const out: RawLogLine[] = [];
   for (const frame of frames) {
-    const time = frame.fields.find((f) => f.type === FieldType.time);
+    const time = timeField(frame);
     const strings = frame.fields.filter((f) => f.type === FieldType.string);
     const body =
       strings.find((f) => f.name === 'Line' || f.name === 'body') ??

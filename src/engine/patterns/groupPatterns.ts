@@ -4,6 +4,7 @@
  */
 import { parseLogLine, type LogFieldMapping } from '../logs/parseLogLine';
 import { TemplateMiner, type TemplateMinerOptions } from './templateMiner';
+import { compareAsc } from '../values';
 
 export interface LogLineInput {
   timestampMs: number;
@@ -41,10 +42,6 @@ export interface GroupPatternsOptions {
 }
 
 const DEFAULT_MAX_TRACE_IDS = 20;
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Non-finite timestamps sort first and count as 0, so bad input cannot break the order. */
 function timeOf(ms: number): number {
@@ -84,7 +81,7 @@ export function groupPatterns(
   const maxTraceIds = options.maxTraceIds ?? DEFAULT_MAX_TRACE_IDS;
   const sorted = lines
     .map((l) => ({ timestampMs: timeOf(l.timestampMs), line: l.line }))
-    .sort((a, b) => a.timestampMs - b.timestampMs || compareStrings(a.line, b.line));
+    .sort((a, b) => a.timestampMs - b.timestampMs || compareAsc(a.line, b.line));
   const parsed = sorted.map((l) => parseLogLine(l.line, mapping));
   const miner = new TemplateMiner(options.miner);
   const ids = parsed.map((p) => miner.add(p.message));
@@ -127,9 +124,9 @@ export function groupPatterns(
     .sort(
       (a, b) =>
         b.count - a.count ||
-        compareStrings(a.template, b.template) ||
-        compareStrings(a.route ?? '', b.route ?? '') ||
-        compareStrings(a.status ?? '', b.status ?? '')
+        compareAsc(a.template, b.template) ||
+        compareAsc(a.route ?? '', b.route ?? '') ||
+        compareAsc(a.status ?? '', b.status ?? '')
     )
     .map((acc): PatternGroup => {
       let id = hashId(acc.key);

@@ -1,0 +1,11 @@
+/** Small value helpers shared by the engine modules (and the page's number formatting). */
+
+/** True for a number that is neither NaN nor infinite; false for anything else. */
+export function isFiniteNumber(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
+/** Ascending order of two strings or two numbers, for sort comparators (no locale rules). */
+export function compareAsc<T extends string | number>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
