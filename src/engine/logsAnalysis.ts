@@ -1,4 +1,3 @@
-import { readLineFields } from './logs/lineFields';
 import type { LogFieldMapping } from './logs/parseLogLine';
 import { groupPatterns, type LogLineInput, type PatternGroup } from './patterns/groupPatterns';
 import { templateLineFilter } from './patterns/templateFilter';
@@ -48,7 +47,7 @@ export function analyzeLogs(input: ErrorLinesInput, mapping: LogFieldMapping): L
     ...g,
     sampleLine: g.sampleLine.length > MAX_SAMPLE_CHARS ? `${g.sampleLine.slice(0, MAX_SAMPLE_CHARS)}…` : g.sampleLine,
     // Templates of JSON or logfmt lines were mined from a field; the raw line escapes it.
-    lineFilter: templateLineFilter(g.template, { structured: readLineFields(g.sampleLine).format !== 'text' }),
+    lineFilter: templateLineFilter(g.template, { structured: g.sampleFormat !== 'text' }),
   }));
   const keptLines = kept.reduce((sum, p) => sum + p.count, 0);
   return {

@@ -35,7 +35,6 @@ describe('groupPatterns', () => {
     expect(result.totalLines).toBe(5);
     expect(result.groups).toHaveLength(3);
     const top = result.groups[0];
-    expect(result.dominant).toBe(top);
     expect(top).toMatchObject({
       template: 'upstream timeout after <*>',
       route: '/pay',
@@ -47,6 +46,7 @@ describe('groupPatterns', () => {
       traceIds: [trace(2), trace(1)],
     });
     expect(top.sampleLine).toBe(lines[1].line);
+    expect(top.sampleFormat).toBe('json');
     expect(result.groups.map((g) => g.count)).toEqual([3, 1, 1]);
     // Ties sort by template, then route.
     expect(result.groups[1].template).toBe('card declined');
@@ -66,8 +66,8 @@ describe('groupPatterns', () => {
     expect(result.groups[0].route).toBeUndefined();
   });
 
-  it('returns no dominant group for no lines', () => {
-    expect(groupPatterns([], mapping)).toEqual({ groups: [], dominant: undefined, totalLines: 0 });
+  it('returns no groups for no lines', () => {
+    expect(groupPatterns([], mapping)).toEqual({ groups: [], totalLines: 0 });
   });
 
   it('caps trace ids per group', () => {

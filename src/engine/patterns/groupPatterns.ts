@@ -2,6 +2,7 @@
  * Groups error log lines into patterns by (route, status, message template), so the incident view
  * can say "70 % of errors are `upstream timeout after <*>` on POST /checkout, 503".
  */
+import type { LineFormat } from '../logs/lineFields';
 import { parseLogLine, type LogFieldMapping } from '../logs/parseLogLine';
 import { TemplateMiner, type TemplateMinerOptions } from './templateMiner';
 import { compareAsc } from '../values';
@@ -24,15 +25,15 @@ export interface PatternGroup {
   lastSeenMs: number;
   /** The earliest line of the group (ties broken by line text). */
   sampleLine: string;
+  /** How the sample line is written; the template of a JSON or logfmt line was mined from a field. */
+  sampleFormat: LineFormat;
   /** Distinct trace ids in time order, at most `maxTraceIds`. */
   traceIds: string[];
 }
 
 export interface PatternGrouping {
-  /** By count, descending; ties by template, route, status. */
+  /** By count, descending (the first is the dominant pattern); ties by template, route, status. */
   groups: PatternGroup[];
-  /** The largest group, or undefined when there are no lines. */
-  dominant?: PatternGroup;
   totalLines: number;
 }
 
@@ -66,6 +67,7 @@ interface Accumulator {
   firstSeenMs: number;
   lastSeenMs: number;
   sampleLine: string;
+  sampleFormat: LineFormat;
   traceIds: string[];
 }
 
@@ -102,6 +104,7 @@ export function groupPatterns(
         firstSeenMs: sorted[i].timestampMs,
         lastSeenMs: sorted[i].timestampMs,
         sampleLine: sorted[i].line,
+        sampleFormat: p.format,
         traceIds: [],
       };
       byKey.set(key, acc);
@@ -143,6 +146,7 @@ export function groupPatterns(
         firstSeenMs: acc.firstSeenMs,
         lastSeenMs: acc.lastSeenMs,
         sampleLine: acc.sampleLine,
+        sampleFormat: acc.sampleFormat,
         traceIds: acc.traceIds,
       };
       if (acc.route !== undefined) {
@@ -153,5 +157,5 @@ export function groupPatterns(
       }
       return group;
     });
-  return { groups, dominant: groups[0], totalLines: total };
+  return { groups, totalLines: total };
 }
