@@ -7,3 +7,8 @@ export enum ROUTES {
   Services = 'services',
   Incidents = 'incidents',
 }
+
+/** The app-relative path of one of the plugin's pages. */
+export function pagePath(route: ROUTES): string {
+  return `${PLUGIN_BASE_URL}/${route}`;
+}

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { dateTime, rangeUtil, type RawTimeRange, type TimeRange } from '@grafana/data';
+import { pagePath, ROUTES } from '../constants';
 
 const DEFAULT_RANGE: RawTimeRange = { from: 'now-1h', to: 'now' };
 
@@ -12,7 +13,8 @@ function rawFromUrl(value: string | null, fallback: string): string {
   return /^\d+$/.test(value) ? new Date(Number(value)).toISOString() : value;
 }
 
-function absoluteRange(fromMs: number, toMs: number): TimeRange {
+/** A fixed range from epoch milliseconds, as the time range picker takes it. */
+export function absoluteRange(fromMs: number, toMs: number): TimeRange {
   const from = dateTime(fromMs);
   const to = dateTime(toMs);
   return { from, to, raw: { from, to } };
@@ -20,6 +22,12 @@ function absoluteRange(fromMs: number, toMs: number): TimeRange {
 
 function rawToUrl(value: RawTimeRange['from']): string {
   return typeof value === 'string' ? value : String(value.valueOf());
+}
+
+/** A link to the Services page showing `service` over a fixed range (read by useServiceViewParams). */
+export function servicesUrl(service: string, fromMs: number, toMs: number): string {
+  const params = new URLSearchParams({ service, from: String(fromMs), to: String(toMs) });
+  return `${pagePath(ROUTES.Services)}?${params}`;
 }
 
 /**

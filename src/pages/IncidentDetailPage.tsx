@@ -4,7 +4,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
-import { PLUGIN_BASE_URL, ROUTES } from '../constants';
+import { pagePath, ROUTES } from '../constants';
 import { errorMessage } from '../data/datasource';
 import {
   addIncidentNote,
@@ -28,7 +28,7 @@ import { formatTime } from '../components/incidents/labels';
 import { LifecycleActions } from '../components/incidents/LifecycleActions';
 import { SavedAnalysis } from '../components/incidents/SavedAnalysis';
 
-const LIST_PATH = `${PLUGIN_BASE_URL}/${ROUTES.Incidents}`;
+const LIST_PATH = pagePath(ROUTES.Incidents);
 
 function isNotFound(e: unknown): boolean {
   // A malformed id in the URL (400 on field "id") is as missing as an unknown one.

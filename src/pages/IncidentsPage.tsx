@@ -4,21 +4,18 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, EmptyState, Field, Input, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
-import { PLUGIN_BASE_URL, ROUTES } from '../constants';
+import { pagePath, ROUTES } from '../constants';
 import { errorMessage } from '../data/datasource';
-import { SEVERITIES, STATUSES, type IncidentSummary } from '../data/incidents/api';
+import type { IncidentSummary } from '../data/incidents/api';
 import { testIds } from '../testIds';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
-import { formatTime, incidentPath, SEVERITY_LABELS, STATUS_LABELS } from '../components/incidents/labels';
+import { formatTime, incidentPath, SEVERITY_OPTIONS, STATUS_OPTIONS } from '../components/incidents/labels';
 import { toListQuery, useIncidentFilters, type IncidentFilters } from '../components/incidents/useIncidentFilters';
 import { useIncidentPages } from '../components/incidents/useIncidentPages';
 
 const ANY = '';
-const statusOptions = [{ label: 'Any', value: ANY }, ...STATUSES.map((s) => ({ label: STATUS_LABELS[s], value: s }))];
-const severityOptions = [
-  { label: 'Any', value: ANY },
-  ...SEVERITIES.map((s) => ({ label: SEVERITY_LABELS[s], value: s })),
-];
+const statusOptions = [{ label: 'Any', value: ANY }, ...STATUS_OPTIONS];
+const severityOptions = [{ label: 'Any', value: ANY }, ...SEVERITY_OPTIONS];
 
 export function IncidentsPage() {
   const s = useStyles2(getStyles);
@@ -138,7 +135,7 @@ function IncidentList({ pages, filtered }: { pages: ReturnType<typeof useInciden
       <EmptyState variant="not-found" message="No incidents match these filters" />
     ) : (
       <EmptyState variant="call-to-action" message="No incidents yet — save a snapshot from the Services page">
-        <Link to={`${PLUGIN_BASE_URL}/${ROUTES.Services}`}>Go to the Services page</Link>
+        <Link to={pagePath(ROUTES.Services)}>Go to the Services page</Link>
       </EmptyState>
     );
   }

@@ -85,11 +85,8 @@ interface LiveAnalysisProps {
 function LiveAnalysis({ service, fromMs, toMs, refreshCount, refreshInterval, onRefresh }: LiveAnalysisProps) {
   const settings = useSettings();
   const { sections, snapshot } = useServiceAnalysis(settings, service, fromMs, toMs, refreshCount);
-  useInterval(
-    onRefresh,
-    refreshInterval,
-    Object.values(sections).some((section) => section.status === 'loading')
-  );
+  // The snapshot exists once every section has settled: until then a tick would only pile up.
+  useInterval(onRefresh, refreshInterval, snapshot === undefined);
   return (
     <>
       <div>

@@ -1,10 +1,11 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
-import { dateTime, type GrafanaTheme2, type TimeRange } from '@grafana/data';
+import type { GrafanaTheme2, TimeRange } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { AnalysisDatasources, SectionResult, ServiceAnalysis } from '../../engine/analysis';
 import type { AsyncData } from '../../hooks/useAsyncData';
 import type { AnalysisSections } from '../../hooks/useServiceAnalysis';
+import { absoluteRange } from '../../hooks/useTimeRangeParams';
 import { MetricsSection } from '../service/MetricsSection';
 import { BlastRadiusSection } from './BlastRadiusSection';
 import { ConfidenceSection } from './ConfidenceSection';
@@ -22,11 +23,7 @@ interface Props {
 /** Renders a service analysis, live from the Services page or saved in an incident. */
 export function ServiceAnalysisView({ sections, service, datasources, fromMs, toMs }: Props) {
   const s = useStyles2(getStyles);
-  const timeRange: TimeRange = useMemo(() => {
-    const from = dateTime(fromMs);
-    const to = dateTime(toMs);
-    return { from, to, raw: { from, to } };
-  }, [fromMs, toMs]);
+  const timeRange: TimeRange = useMemo(() => absoluteRange(fromMs, toMs), [fromMs, toMs]);
   return (
     <div className={s.column}>
       <MetricsSection data={sections.metrics} timeRange={timeRange} />

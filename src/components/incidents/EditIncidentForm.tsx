@@ -1,14 +1,8 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
-import {
-  SEVERITIES,
-  TEXT_LIMITS,
-  type Incident,
-  type PatchIncidentRequest,
-  type Severity,
-} from '../../data/incidents/api';
+import { TEXT_LIMITS, type Incident, type PatchIncidentRequest, type Severity } from '../../data/incidents/api';
 import { testIds } from '../../testIds';
-import { SEVERITY_LABELS } from './labels';
+import { SEVERITY_OPTIONS } from './labels';
 
 interface Props {
   incident: Incident;
@@ -17,8 +11,6 @@ interface Props {
   onSave: (patch: PatchIncidentRequest) => void;
   onCancel: () => void;
 }
-
-const severityOptions = SEVERITIES.map((s) => ({ label: SEVERITY_LABELS[s], value: s }));
 
 export function EditIncidentForm({ incident, busy, onSave, onCancel }: Props) {
   const [title, setTitle] = useState(incident.title);
@@ -61,7 +53,7 @@ export function EditIncidentForm({ incident, busy, onSave, onCancel }: Props) {
         />
       </Field>
       <Field label="Severity">
-        <RadioButtonGroup aria-label="Severity" options={severityOptions} value={severity} onChange={setSeverity} />
+        <RadioButtonGroup aria-label="Severity" options={SEVERITY_OPTIONS} value={severity} onChange={setSeverity} />
       </Field>
       <Field label="Assignee" description="Leave empty for nobody">
         <Input

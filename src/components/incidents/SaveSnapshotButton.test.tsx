@@ -108,7 +108,7 @@ describe('SaveSnapshotButton', () => {
     backend(() => {
       throw { status: 413, data: { error: 'request body exceeds 1048576 bytes' } };
     });
-    renderButton({ analysis: savedAnalysis(), links: [] });
+    renderButton({ analysis: savedAnalysis() });
     await userEvent.click(screen.getByTestId(testIds.incidents.snapshotButton));
     const form = within(await screen.findByTestId(testIds.incidents.snapshotModal));
     await userEvent.click(form.getByRole('button', { name: 'Save' }));

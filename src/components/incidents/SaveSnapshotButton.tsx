@@ -1,26 +1,17 @@
 import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack, Text } from '@grafana/ui';
-import { PLUGIN_BASE_URL, ROUTES } from '../../constants';
 import { errorMessage } from '../../data/datasource';
-import {
-  createIncident,
-  SEVERITIES,
-  TEXT_LIMITS,
-  type Incident,
-  type IncidentLink,
-  type Severity,
-} from '../../data/incidents/api';
+import { createIncident, TEXT_LIMITS, type Incident, type IncidentLink, type Severity } from '../../data/incidents/api';
 import { incidentPermissions } from '../../data/incidents/roles';
 import type { ServiceAnalysis } from '../../engine/analysis';
+import { servicesUrl } from '../../hooks/useTimeRangeParams';
 import { testIds } from '../../testIds';
-import { incidentPath, SEVERITY_LABELS } from './labels';
+import { incidentPath, SEVERITY_OPTIONS } from './labels';
 
 interface Props {
   /** The settled analysis; undefined while any section still loads. */
   analysis: ServiceAnalysis | undefined;
-  /** Saved with the incident; by default a link back to this service and range on the Services page. */
-  links?: IncidentLink[];
 }
 
 export const VIEWER_REASON = "Viewers can't save snapshots — ask an Editor or Admin";
@@ -44,12 +35,11 @@ export function defaultTitle(analysis: ServiceAnalysis): string {
 }
 
 function servicesLink(a: ServiceAnalysis): IncidentLink {
-  const params = new URLSearchParams({ service: a.service, from: String(a.fromMs), to: String(a.toMs) });
-  return { title: `${a.service} on the Services page`, url: `${PLUGIN_BASE_URL}/${ROUTES.Services}?${params}` };
+  return { title: `${a.service} on the Services page`, url: servicesUrl(a.service, a.fromMs, a.toMs) };
 }
 
 /** Stores the analysis on screen as an incident (Editors and Admins; the backend checks again). */
-export function SaveSnapshotButton({ analysis, links }: Props) {
+export function SaveSnapshotButton({ analysis }: Props) {
   const { canWrite } = incidentPermissions();
   const [open, setOpen] = useState(false);
   const [saved, setSaved] = useState<Incident>();
@@ -97,7 +87,7 @@ export function SaveSnapshotButton({ analysis, links }: Props) {
       {open && analysis && (
         <SaveSnapshotModal
           analysis={analysis}
-          links={links ?? [servicesLink(analysis)]}
+          links={[servicesLink(analysis)]}
           onDismiss={() => setOpen(false)}
           onSaved={(incident) => {
             setSaved(incident);
@@ -115,8 +105,6 @@ interface ModalProps {
   onDismiss: () => void;
   onSaved: (incident: Incident) => void;
 }
-
-const severityOptions = SEVERITIES.map((s) => ({ label: SEVERITY_LABELS[s], value: s }));
 
 function SaveSnapshotModal({ analysis, links, onDismiss, onSaved }: ModalProps) {
   const [title, setTitle] = useState(() => defaultTitle(analysis));
@@ -155,7 +143,7 @@ function SaveSnapshotModal({ analysis, links, onDismiss, onSaved }: ModalProps) 
           />
         </Field>
         <Field label="Severity" description="Suggested from the SLO burn-rate rules firing in this range">
-          <RadioButtonGroup aria-label="Severity" options={severityOptions} value={severity} onChange={setSeverity} />
+          <RadioButtonGroup aria-label="Severity" options={SEVERITY_OPTIONS} value={severity} onChange={setSeverity} />
         </Field>
         {error !== undefined && (
           <Alert severity="error" title="The snapshot was not saved">

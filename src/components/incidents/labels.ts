@@ -1,7 +1,7 @@
 import { dateTimeFormat } from '@grafana/data';
 import type { BadgeColor } from '@grafana/ui';
-import { PLUGIN_BASE_URL, ROUTES } from '../../constants';
-import type { IncidentStatus, Severity } from '../../data/incidents/api';
+import { pagePath, ROUTES } from '../../constants';
+import { SEVERITIES, STATUSES, type IncidentStatus, type Severity } from '../../data/incidents/api';
 
 export const STATUS_LABELS: Record<IncidentStatus, string> = {
   open: 'Open',
@@ -16,6 +16,10 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
   medium: 'Medium',
   low: 'Low',
 };
+
+/** Choices for severity and status pickers, in the order the backend lists them. */
+export const SEVERITY_OPTIONS = SEVERITIES.map((s) => ({ label: SEVERITY_LABELS[s], value: s }));
+export const STATUS_OPTIONS = STATUSES.map((s) => ({ label: STATUS_LABELS[s], value: s }));
 
 /** The button that moves an incident to each status (the backend says which are allowed). */
 export const TRANSITION_ACTIONS: Record<IncidentStatus, string> = {
@@ -57,5 +61,5 @@ export function formatTime(iso: string | undefined): string {
 }
 
 export function incidentPath(id: string): string {
-  return `${PLUGIN_BASE_URL}/${ROUTES.Incidents}/${encodeURIComponent(id)}`;
+  return `${pagePath(ROUTES.Incidents)}/${encodeURIComponent(id)}`;
 }
