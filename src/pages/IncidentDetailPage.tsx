@@ -3,9 +3,8 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
+import { Button, EmptyState, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 import { pagePath, ROUTES } from '../constants';
-import { errorMessage } from '../data/datasource';
 import {
   addIncidentNote,
   deleteIncident,
@@ -18,7 +17,9 @@ import {
 } from '../data/incidents/api';
 import { incidentPermissions } from '../data/incidents/roles';
 import { useAsyncData } from '../hooks/useAsyncData';
+import { usePendingAction } from '../hooks/usePendingAction';
 import { testIds } from '../testIds';
+import { ErrorAlert } from '../components/common/ErrorAlert';
 import { DeleteIncidentButton } from '../components/incidents/DeleteIncidentButton';
 import { EditIncidentForm } from '../components/incidents/EditIncidentForm';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
@@ -54,11 +55,7 @@ export function IncidentDetailPage() {
       </EmptyState>
     );
   } else if (loaded.status === 'error' || !incident) {
-    body = (
-      <Alert severity="error" title="Incident unavailable">
-        {errorMessage(loaded.error)}
-      </Alert>
-    );
+    body = <ErrorAlert title="Incident unavailable" error={loaded.error} />;
   } else {
     body = (
       <IncidentDetail
@@ -87,25 +84,17 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
   const s = useStyles2(getStyles);
   const navigate = useNavigate();
   const { canWrite, canDelete } = incidentPermissions();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, clearError } = usePendingAction();
   const [editing, setEditing] = useState(false);
-  const [error, setError] = useState<unknown>();
 
-  const patch = (request: PatchIncidentRequest) => {
-    setBusy(true);
-    setError(undefined);
-    patchIncident(incident.id, request).then(
+  const patch = (request: PatchIncidentRequest) =>
+    run(
+      () => patchIncident(incident.id, request),
       (next) => {
         onChange(next);
         setEditing(false);
-        setBusy(false);
-      },
-      (e) => {
-        setError(e);
-        setBusy(false);
       }
     );
-  };
   // No version on status changes: the backend re-checks the transition against the stored status.
   const transition = (status: IncidentStatus) => patch({ status });
 
@@ -146,12 +135,11 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
       </header>
 
       {error !== undefined && (
-        <Alert
-          severity="error"
+        <ErrorAlert
           title={conflict ? 'Change refused' : 'The change was not saved'}
-          onRemove={() => setError(undefined)}
+          error={error}
+          onRemove={clearError}
         >
-          {errorMessage(error)}
           {conflict && (
             <div>
               <Button size="sm" variant="secondary" onClick={onReload}>
@@ -159,7 +147,7 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
               </Button>
             </div>
           )}
-        </Alert>
+        </ErrorAlert>
       )}
 
       {canWrite ? (

@@ -3,11 +3,11 @@ import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, EmptyState, Field, Input, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import { Button, EmptyState, Field, Input, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import { pagePath, ROUTES } from '../constants';
-import { errorMessage } from '../data/datasource';
 import type { IncidentSummary } from '../data/incidents/api';
 import { testIds } from '../testIds';
+import { ErrorAlert } from '../components/common/ErrorAlert';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
 import { formatTime, incidentPath, SEVERITY_OPTIONS, STATUS_OPTIONS } from '../components/incidents/labels';
 import { toListQuery, useIncidentFilters, type IncidentFilters } from '../components/incidents/useIncidentFilters';
@@ -124,11 +124,7 @@ function IncidentList({ pages, filtered }: { pages: ReturnType<typeof useInciden
     return <LoadingPlaceholder text="Loading incidents…" />;
   }
   if (first.status === 'error') {
-    return (
-      <Alert severity="error" title="Incidents unavailable">
-        {errorMessage(first.error)}
-      </Alert>
-    );
+    return <ErrorAlert title="Incidents unavailable" error={first.error} />;
   }
   if (pages.items.length === 0) {
     return filtered ? (
@@ -161,11 +157,7 @@ function IncidentList({ pages, filtered }: { pages: ReturnType<typeof useInciden
           ))}
         </tbody>
       </table>
-      {pages.moreError !== undefined && (
-        <Alert severity="error" title="Could not load more incidents">
-          {errorMessage(pages.moreError)}
-        </Alert>
-      )}
+      {pages.moreError !== undefined && <ErrorAlert title="Could not load more incidents" error={pages.moreError} />}
       {pages.hasMore && (
         <Button
           variant="secondary"

@@ -1,9 +1,9 @@
 import React, { useState, type ReactNode } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { errorMessage } from '../../data/datasource';
+import { LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import type { AsyncData } from '../../hooks/useAsyncData';
+import { ErrorAlert } from './ErrorAlert';
 
 interface Props<T> {
   title: string;
@@ -32,11 +32,7 @@ export function Section<T>({ title, testId, data, emptyText, children }: Props<T
   if (current.status === 'loading') {
     body = <LoadingPlaceholder text={`Loading ${title.toLowerCase()}…`} />;
   } else if (current.status === 'error') {
-    body = (
-      <Alert severity="error" title={`${title} unavailable`}>
-        {errorMessage(current.error)}
-      </Alert>
-    );
+    body = <ErrorAlert title={`${title} unavailable`} error={current.error} />;
   } else {
     const empty = emptyText?.(current.value);
     body = empty ? <p className={s.empty}>{empty}</p> : children(current.value);

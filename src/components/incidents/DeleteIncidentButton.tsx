@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
-import { Alert, Button, ConfirmModal } from '@grafana/ui';
-import { errorMessage } from '../../data/datasource';
+import { Button, ConfirmModal } from '@grafana/ui';
 import { testIds } from '../../testIds';
+import { ErrorAlert } from '../common/ErrorAlert';
 
 interface Props {
   title: string;
@@ -32,11 +32,7 @@ export function DeleteIncidentButton({ title, onDelete }: Props) {
       >
         Delete
       </Button>
-      {error !== undefined && (
-        <Alert severity="error" title="The incident was not deleted">
-          {errorMessage(error)}
-        </Alert>
-      )}
+      {error !== undefined && <ErrorAlert title="The incident was not deleted" error={error} />}
       <ConfirmModal
         isOpen={open}
         title="Delete incident"

@@ -1,10 +1,11 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, Field, TextArea, useStyles2 } from '@grafana/ui';
-import { errorMessage } from '../../data/datasource';
+import { Button, Field, TextArea, useStyles2 } from '@grafana/ui';
 import { TEXT_LIMITS, type IncidentEvent } from '../../data/incidents/api';
+import { usePendingAction } from '../../hooks/usePendingAction';
 import { testIds } from '../../testIds';
+import { ErrorAlert } from '../common/ErrorAlert';
 import { formatTime } from './labels';
 
 interface Props {
@@ -41,25 +42,16 @@ export function IncidentTimeline({ events, canWrite, onAddNote }: Props) {
 
 function AddNoteForm({ onAddNote }: { onAddNote: (message: string) => Promise<void> }) {
   const [message, setMessage] = useState('');
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, run } = usePendingAction();
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!message.trim()) {
       return;
     }
-    setSaving(true);
-    setError(undefined);
-    onAddNote(message.trim()).then(
-      () => {
-        setMessage('');
-        setSaving(false);
-      },
-      (err) => {
-        setError(err);
-        setSaving(false);
-      }
+    run(
+      () => onAddNote(message.trim()),
+      () => setMessage('')
     );
   };
 
@@ -74,11 +66,7 @@ function AddNoteForm({ onAddNote }: { onAddNote: (message: string) => Promise<vo
           onChange={(e) => setMessage(e.currentTarget.value)}
         />
       </Field>
-      {error !== undefined && (
-        <Alert severity="error" title="The note was not saved">
-          {errorMessage(error)}
-        </Alert>
-      )}
+      {error !== undefined && <ErrorAlert title="The note was not saved" error={error} />}
       <Button type="submit" disabled={saving || !message.trim()}>
         {saving ? 'Adding…' : 'Add note'}
       </Button>

@@ -1,12 +1,13 @@
 import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, Button, Field, Input, Modal, RadioButtonGroup, Stack, Text } from '@grafana/ui';
-import { errorMessage } from '../../data/datasource';
 import { createIncident, TEXT_LIMITS, type Incident, type IncidentLink, type Severity } from '../../data/incidents/api';
 import { incidentPermissions } from '../../data/incidents/roles';
 import type { ServiceAnalysis } from '../../engine/analysis';
+import { usePendingAction } from '../../hooks/usePendingAction';
 import { servicesUrl } from '../../hooks/useTimeRangeParams';
 import { testIds } from '../../testIds';
+import { ErrorAlert } from '../common/ErrorAlert';
 import { incidentPath, SEVERITY_OPTIONS } from './labels';
 
 interface Props {
@@ -109,24 +110,22 @@ interface ModalProps {
 function SaveSnapshotModal({ analysis, links, onDismiss, onSaved }: ModalProps) {
   const [title, setTitle] = useState(() => defaultTitle(analysis));
   const [severity, setSeverity] = useState<Severity>(() => defaultSeverity(analysis));
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy: saving, error, run } = usePendingAction();
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    setSaving(true);
-    setError(undefined);
-    createIncident({
-      service: analysis.service,
-      title: title.trim(),
-      severity,
-      timeRange: { from: new Date(analysis.fromMs).toISOString(), to: new Date(analysis.toMs).toISOString() },
-      analysis,
-      links,
-    }).then(onSaved, (err) => {
-      setError(err);
-      setSaving(false);
-    });
+    run(
+      () =>
+        createIncident({
+          service: analysis.service,
+          title: title.trim(),
+          severity,
+          timeRange: { from: new Date(analysis.fromMs).toISOString(), to: new Date(analysis.toMs).toISOString() },
+          analysis,
+          links,
+        }),
+      onSaved
+    );
   };
 
   return (
@@ -145,11 +144,7 @@ function SaveSnapshotModal({ analysis, links, onDismiss, onSaved }: ModalProps) 
         <Field label="Severity" description="Suggested from the SLO burn-rate rules firing in this range">
           <RadioButtonGroup aria-label="Severity" options={SEVERITY_OPTIONS} value={severity} onChange={setSeverity} />
         </Field>
-        {error !== undefined && (
-          <Alert severity="error" title="The snapshot was not saved">
-            {errorMessage(error)}
-          </Alert>
-        )}
+        {error !== undefined && <ErrorAlert title="The snapshot was not saved" error={error} />}
         <Modal.ButtonRow>
           <Button type="button" variant="secondary" fill="outline" onClick={onDismiss}>
             Cancel
