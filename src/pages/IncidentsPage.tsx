@@ -1,4 +1,4 @@
-import React, { useMemo, useState } from 'react';
+import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -20,7 +20,7 @@ const severityOptions = [{ label: 'Any', value: ANY }, ...SEVERITY_OPTIONS];
 export function IncidentsPage() {
   const s = useStyles2(getStyles);
   const { filters, setFilter, clear } = useIncidentFilters();
-  const query = useMemo(() => toListQuery(filters), [filters]);
+  const query = toListQuery(filters);
   const pages = useIncidentPages(query);
   const filtered = Object.values(query).some((v) => v !== undefined);
 

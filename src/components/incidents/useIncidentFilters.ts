@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { SEVERITIES, STATUSES, type IncidentStatus, type ListQuery, type Severity } from '../../data/incidents/api';
 
@@ -44,15 +44,13 @@ export function toListQuery(f: IncidentFilters): ListQuery {
 /** Filters kept in the URL search params, so a filtered list can be shared and survives a reload. */
 export function useIncidentFilters() {
   const [params, setParams] = useSearchParams();
-  const service = params.get('service') ?? '';
-  const status = oneOf(params.get('status'), STATUSES);
-  const severity = oneOf(params.get('severity'), SEVERITIES);
-  const createdFrom = params.get('createdFrom') ?? '';
-  const createdTo = params.get('createdTo') ?? '';
-  const filters: IncidentFilters = useMemo(
-    () => ({ service, status, severity, createdFrom, createdTo }),
-    [service, status, severity, createdFrom, createdTo]
-  );
+  const filters: IncidentFilters = {
+    service: params.get('service') ?? '',
+    status: oneOf(params.get('status'), STATUSES),
+    severity: oneOf(params.get('severity'), SEVERITIES),
+    createdFrom: params.get('createdFrom') ?? '',
+    createdTo: params.get('createdTo') ?? '',
+  };
 
   const setFilter = useCallback(
     (name: keyof IncidentFilters, value: string | undefined) => {
