@@ -1,10 +1,10 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { of, throwError } from 'rxjs';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { config, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
+import { getDataSourceSrv } from '@grafana/runtime';
 import { incident, INCIDENT_ID } from '../components/incidents/testFixtures';
+import { asRole, fakeBackend, type BackendCall } from '../test/fakeBackend';
 import { testIds } from '../testIds';
 import IncidentDetailPage from './IncidentDetailPage';
 
@@ -20,31 +20,13 @@ jest.setTimeout(20_000);
 
 const LIST = '/a/rcp-reliability-app/incidents';
 
-interface Call {
-  url: string;
-  method: string;
-  data?: unknown;
-}
-
 /** A backend answering GET with `current` and other methods from `write`. */
-function backend(current: () => unknown, write: (call: Call) => unknown = () => ({})) {
-  const fetch = jest.fn((call: Call) => {
-    try {
-      return of({ data: call.method === 'GET' ? current() : write(call) });
-    } catch (e) {
-      return throwError(() => e);
-    }
-  });
-  jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
-  return fetch;
+function backend(current: () => unknown, write: (call: BackendCall) => unknown = () => ({})) {
+  return fakeBackend((call) => (call.method === 'GET' ? current() : write(call)));
 }
 
-function writes(fetch: jest.Mock): Call[] {
-  return fetch.mock.calls.map(([c]) => c).filter((c: Call) => c.method !== 'GET');
-}
-
-function asRole(role: string) {
-  config.bootData.user.orgRole = role as never;
+function writes(fetch: jest.Mock): BackendCall[] {
+  return fetch.mock.calls.map(([c]) => c).filter((c: BackendCall) => c.method !== 'GET');
 }
 
 function renderPage(id = INCIDENT_ID) {

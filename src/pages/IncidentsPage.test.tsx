@@ -1,10 +1,11 @@
 import React, { useEffect } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { NEVER, of, throwError } from 'rxjs';
+import { NEVER } from 'rxjs';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { getBackendSrv } from '@grafana/runtime';
 import type { IncidentSummary } from '../data/incidents/api';
+import { fakeBackend } from '../test/fakeBackend';
 import { testIds } from '../testIds';
 import IncidentsPage from './IncidentsPage';
 
@@ -42,15 +43,7 @@ function summary(n: number, overrides: Partial<IncidentSummary> = {}): IncidentS
 type Answer = (url: string) => unknown;
 
 function backend(answer: Answer) {
-  const fetch = jest.fn(({ url }: { url: string }) => {
-    try {
-      return of({ data: answer(url) });
-    } catch (e) {
-      return throwError(() => e);
-    }
-  });
-  jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
-  return fetch;
+  return fakeBackend(({ url }) => answer(url));
 }
 
 function queryOf(fetch: jest.Mock, i: number): URLSearchParams {

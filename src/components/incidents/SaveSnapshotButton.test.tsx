@@ -1,9 +1,8 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { of, throwError } from 'rxjs';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { config, getBackendSrv } from '@grafana/runtime';
+import { asRole, fakeBackend } from '../../test/fakeBackend';
 import { testIds } from '../../testIds';
 import { SaveSnapshotButton } from './SaveSnapshotButton';
 import { FROM_MS, incident, savedAnalysis, TO_MS } from './testFixtures';
@@ -13,20 +12,8 @@ jest.mock('@grafana/runtime', () => ({
   getBackendSrv: jest.fn(),
 }));
 
-function asRole(role: string) {
-  config.bootData.user.orgRole = role as never;
-}
-
 function backend(answer: () => unknown) {
-  const fetch = jest.fn(() => {
-    try {
-      return of({ data: answer() });
-    } catch (e) {
-      return throwError(() => e);
-    }
-  });
-  jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
-  return fetch;
+  return fakeBackend(() => answer());
 }
 
 function renderButton(props: React.ComponentProps<typeof SaveSnapshotButton>) {
