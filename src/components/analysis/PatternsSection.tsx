@@ -43,12 +43,12 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
             </Alert>
           )}
           {logs.dominant && (
-            <p className={s.dominant}>
+            <div className={s.dominant}>
               <Badge color="red" text="Dominant failure" /> <code>{logs.dominant.template}</code>
               {logs.dominant.route && <> on {logs.dominant.route}</>}
               {logs.dominant.status && <> · status {logs.dominant.status}</>} · {formatPercent(logs.dominant.share)} of{' '}
               {logs.sampled ? 'sampled' : ''} error lines
-            </p>
+            </div>
           )}
           <table className={s.table}>
             <thead>
