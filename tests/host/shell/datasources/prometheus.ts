@@ -1,0 +1,88 @@
+import { from, type Observable } from 'rxjs';
+import {
+  DataSourceApi,
+  LoadingState,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+} from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+import { getTemplateSrv } from '@grafana/runtime';
+import { alignedRange, promResultToFrames, proxyPostForm, queryError, rangeStepSeconds, type PromApiResult } from './common';
+
+export interface PromQuery extends DataQuery {
+  expr: string;
+  instant?: boolean;
+  range?: boolean;
+  /** Min step. */
+  interval?: string;
+  legendFormat?: string;
+  format?: string;
+}
+
+interface PromResponse {
+  status: 'success' | 'error';
+  data: PromApiResult;
+  error?: string;
+}
+
+/**
+ * A Prometheus datasource as Grafana's answers `query()`: range queries through
+ * /api/v1/query_range with Grafana's step rules, instant queries at the end of the range through
+ * /api/v1/query, data plane frames, and the query's error (Prometheus' message, or the proxy's when
+ * the server is unreachable) in `errors` rather than a thrown exception.
+ */
+export class PrometheusDatasource extends DataSourceApi<PromQuery> {
+  constructor(instanceSettings: DataSourceInstanceSettings) {
+    super(instanceSettings);
+  }
+
+  query(request: DataQueryRequest<PromQuery>): Observable<DataQueryResponse> {
+    return from(this.run(request));
+  }
+
+  private async run(request: DataQueryRequest<PromQuery>): Promise<DataQueryResponse> {
+    const targets = request.targets.filter((t) => !t.hide && t.expr);
+    const results = await Promise.all(targets.map((t) => this.runTarget(request, t)));
+    const data = results.flatMap((r) => r.frames);
+    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+    return errors.length > 0
+      ? { data, errors, error: errors[0], state: LoadingState.Error }
+      : { data, state: LoadingState.Done };
+  }
+
+  private async runTarget(
+    request: DataQueryRequest<PromQuery>,
+    target: PromQuery
+  ): Promise<{ frames: DataFrame[]; error?: DataQueryError }> {
+    const expr = getTemplateSrv().replace(target.expr, request.scopedVars);
+    // Grafana runs a query that is neither instant nor range as a range query.
+    const instant = target.instant === true && target.range !== true;
+    try {
+      if (instant) {
+        const time = Math.floor(request.range.to.valueOf() / 1000);
+        const body = await proxyPostForm<PromResponse>(this.uid, '/api/v1/query', { query: expr, time: String(time) });
+        return { frames: promResultToFrames(body.data, target.refId, target.legendFormat, `Expr: ${expr}`) };
+      }
+      const step = rangeStepSeconds(request, target.interval);
+      const { start, end } = alignedRange(request, step);
+      const body = await proxyPostForm<PromResponse>(this.uid, '/api/v1/query_range', {
+        query: expr,
+        start: String(start),
+        end: String(end),
+        step: String(step),
+      });
+      return {
+        frames: promResultToFrames(body.data, target.refId, target.legendFormat, `Expr: ${expr}\nStep: ${step}s`),
+      };
+    } catch (e) {
+      return { frames: [], error: queryError(e, target.refId) };
+    }
+  }
+
+  async testDatasource() {
+    return { status: 'success', message: 'Data source is working' };
+  }
+}
