@@ -99,26 +99,34 @@ DATASOURCE_TYPES = {
 GRAFANA_VERSIONS = {"11.6": "11.6.16", "latest": None}
 
 
-def datasource_records(urls: dict[str, str], org_id: int) -> list[dict]:
+@dataclass(frozen=True)
+class Datasource:
+    uid: str
+    type: str
+    name: str
+    url: str
+
+
+def datasource_records(datasources: list[Datasource], org_id: int) -> list[dict]:
     """The org's datasources in the shape of Grafana's GET /api/datasources/uid/:uid."""
     records = []
-    for i, (kind, url) in enumerate(urls.items(), start=1):
-        type_name, logo = DATASOURCE_TYPES[kind]
+    for i, ds in enumerate(datasources, start=1):
+        type_name, logo = DATASOURCE_TYPES[ds.type]
         records.append(
             {
                 "id": org_id * 100 + i,
-                "uid": kind,
+                "uid": ds.uid,
                 "orgId": org_id,
-                "name": type_name,
-                "type": kind,
+                "name": ds.name,
+                "type": ds.type,
                 "typeName": type_name,
                 "typeLogoUrl": logo,
                 "access": "proxy",
-                "url": url,
+                "url": ds.url,
                 "user": "",
                 "database": "",
                 "basicAuth": False,
-                "isDefault": kind == "prometheus",
+                "isDefault": ds.uid == "prometheus",
                 "jsonData": {},
                 "readOnly": True,
             }
@@ -275,7 +283,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     dist: Path
     shell_dir: Path
     static_roots: dict[str, Path]
-    datasource_urls: dict[str, str]
+    datasources: list[Datasource]
+    plugin_meta: dict
     grafana_version: str
     plugin_version: str
 
@@ -335,12 +344,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "readOnly": True,
                 "meta": {"id": ds["type"], "name": ds["typeName"], "type": "datasource", "info": {"logos": {}}},
             }
-            for ds in datasource_records(self.datasource_urls, 1)
+            for ds in datasource_records(self.datasources, 1)
         }
         return {
             "appUrl": f"http://{self.headers.get('Host', '127.0.0.1')}/",
             "appSubUrl": "",
-            "buildInfo": {"version": self.grafana_version, "commit": "test-host", "edition": "Open Source", "env": "production"},
+            "buildInfo": {
+                "version": self.grafana_version,
+                "commit": "test-host",
+                "edition": "Open Source",
+                "env": "production",
+            },
             "datasources": datasources,
             "defaultDatasource": "Prometheus",
             "minRefreshInterval": "5s",
@@ -453,10 +467,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/api/frontend/settings":
             return self._json(200, self._frontend_settings())
         if path == "/api/datasources" and method == "GET":
-            return self._json(200, datasource_records(self.datasource_urls, user.org_id))
+            return self._json(200, datasource_records(self.datasources, user.org_id))
         match = re.fullmatch(r"/api/datasources/uid/([^/]+)", path)
         if match and method == "GET":
-            found = [d for d in datasource_records(self.datasource_urls, user.org_id) if d["uid"] == match.group(1)]
+            found = [d for d in datasource_records(self.datasources, user.org_id) if d["uid"] == match.group(1)]
             return self._json(200, found[0]) if found else self._json(404, {"message": "Data source not found"})
         match = re.fullmatch(r"/api/datasources/proxy/uid/([^/]+)(/.*)?", path)
         if match:
@@ -507,7 +521,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 403,
                 {
                     "accessErrorId": "ACE0000000001",
-                    "message": "You'll need additional permissions to perform this action. Permissions needed: plugins:write",
+                    "message": "You'll need additional permissions to perform this action. "
+                    "Permissions needed: plugins:write",
                     "title": "Access denied",
                 },
             )
@@ -545,7 +560,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._relay(self.plugin_host.address, method, target, body, headers)
 
     def _datasource_proxy(self, method: str, uid: str, path: str, query: str) -> None:
-        base = self.datasource_urls.get(uid)
+        base = next((ds.url for ds in self.datasources if ds.uid == uid), None)
         if base is None:
             return self._json(404, {"message": "Data source not found"})
         body = self._read_body()
@@ -569,7 +584,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = response.read(MAX_BODY_BYTES + 1)
         except OSError as e:
             reason = e.strerror or str(e) or type(e).__name__
-            return self._json(502, {"message": f"Bad Gateway: {method} {netloc}{target.split('?')[0]}: {reason}"})
+            return self._json(502, {"message": f"Bad Gateway: {method} {netloc}{target.partition('?')[0]}: {reason}"})
         finally:
             conn.close()
         if len(data) > MAX_BODY_BYTES:
@@ -592,6 +607,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--loki-url", required=True)
     parser.add_argument("--tempo-url", required=True)
     parser.add_argument("--grafana-version", choices=sorted(GRAFANA_VERSIONS), default="11.6")
+    parser.add_argument(
+        "--unreachable-loki-url",
+        help="also provision 'Loki (unreachable)' at this URL, for the browser tests' datasource-down flow",
+    )
     parser.add_argument("--pluginhost", help="a built tests/host/pluginhost binary (default: go build it)")
     args = parser.parse_args(argv)
     args.state_dir = args.state_dir.resolve()
@@ -609,16 +628,22 @@ def main(argv: list[str] | None = None) -> None:
     Handler.shell_dir = shell_dir
     Handler.plugin_meta = plugin_meta
     Handler.grafana_version = build_info["@grafana/runtime"]
-    Handler.datasource_urls = {
-        "prometheus": args.prometheus_url,
-        "loki": args.loki_url,
-        "tempo": args.tempo_url,
-    }
+    Handler.datasources = [
+        Datasource("prometheus", "prometheus", "Prometheus", args.prometheus_url),
+        Datasource("loki", "loki", "Loki", args.loki_url),
+        Datasource("tempo", "tempo", "Tempo", args.tempo_url),
+    ]
+    if args.unreachable_loki_url:
+        unreachable = Datasource("loki-unreachable", "loki", "Loki (unreachable)", args.unreachable_loki_url)
+        Handler.datasources.append(unreachable)
+    # First match wins: Grafana 12.4+ asks for icons under build/img/icons/, older under img/icons/.
     Handler.static_roots = {
         f"plugins/{PLUGIN_ID}/": dist,
-        "build/": shell_dir,
         "img/icons/unicons/": ASSETS / "@iconscout/unicons/svg/line",
         "img/icons/solid/": ASSETS / "@iconscout/unicons/svg/solid",
+        "build/img/icons/unicons/": ASSETS / "@iconscout/unicons/svg/line",
+        "build/img/icons/solid/": ASSETS / "@iconscout/unicons/svg/solid",
+        "build/": shell_dir,
         "fonts/inter/": ASSETS / "inter-ui/web",
     }
     Handler.plugin_host = PluginHost(args, Handler.grafana_version)
