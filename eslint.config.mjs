@@ -25,6 +25,7 @@ export default defineConfig([
       '**/coverage',
       '**/dist/',
       'build/',
+      'tests/host/build/',
       '.venv/',
       '.stack/',
       '**/artifacts/',

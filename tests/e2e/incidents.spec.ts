@@ -72,7 +72,7 @@ test.describe.serial('incidents', () => {
       data: { service: 'sample-app', title: 'forced', severity: 'low' },
     });
     expect(forced.status()).toBe(403);
-    expect((await forced.json()).message).toMatch(/Viewer.*may not/);
+    expect((await forced.json()).error).toMatch(/Viewer.*may not/);
   });
 
   test("the org 2 Admin sees none of org 1's incidents", async ({ pageAs }) => {
@@ -87,7 +87,9 @@ test.describe.serial('incidents', () => {
   test('an Admin deletes it', async ({ page }) => {
     await page.goto(incidentUrl);
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: 'Delete incident' }).getByRole('button', { name: 'Delete' }).click();
+    // @grafana/ui's ConfirmModal gives its dialog no accessible name: find it by its heading.
+    const confirm = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: 'Delete incident' }) });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
     await expect(page).toHaveURL(new RegExp(`${pagePath(ROUTES.Incidents)}$`));
     await expect(page.getByRole('link', { name: title })).toHaveCount(0);
   });

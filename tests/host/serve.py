@@ -309,11 +309,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(code, json.dumps(payload).encode(), "application/json", headers)
 
     def _read_body(self) -> bytes | None:
+        """The request body, read once per request: an answer sent before the body was read
+        would leave it on the kept-alive connection, where it would be parsed as the next request."""
+        if hasattr(self, "_body"):
+            return self._body
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
+            self.close_connection = True
             self._json(413, {"message": "request body too large"})
+            self._body = None
             return None
-        return self.rfile.read(length) if length else b""
+        self._body = self.rfile.read(length) if length else b""
+        return self._body
 
     def _user(self) -> User | None:
         cookies = self.headers.get("Cookie", "")
@@ -386,6 +393,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         url = urllib.parse.urlsplit(self.path)
         path = url.path
+        if hasattr(self, "_body"):
+            del self._body
+        if self._read_body() is None:
+            return
         try:
             if path == "/api/health":
                 return self._json(200, {"commit": "test-host", "database": "ok", "version": self.grafana_version})

@@ -22,6 +22,10 @@ const datasources = [
   { uid: 'loki-1', type: 'loki' },
 ];
 
+// No delay between simulated keys: each key re-renders the whole form, and the default
+// setTimeout per key made these tests time out on a busy machine.
+const user = userEvent.setup({ delay: null });
+
 function renderConfig(jsonData: Record<string, unknown> = {}) {
   const fetch = jest.fn(() => of({ data: {} }));
   jest.mocked(getBackendSrv).mockReturnValue({ fetch } as never);
@@ -53,19 +57,21 @@ describe('AppConfig', () => {
 
   it('fills every name from a preset, and keeps them editable', async () => {
     renderConfig();
-    await userEvent.click(screen.getByText('Tempo span metrics'));
+    await user.click(screen.getByRole('radio', { name: 'Tempo span metrics' }));
     expect(screen.getByLabelText(/^Requests counter/)).toHaveValue('traces_spanmetrics_calls_total');
     expect(screen.getByLabelText(/^Failed status \(regex\)/)).toHaveValue('STATUS_CODE_ERROR');
-    await userEvent.clear(screen.getByLabelText(/^Service label/));
-    await userEvent.type(screen.getByLabelText(/^Service label/), 'service_name');
+    await user.clear(screen.getByLabelText(/^Service label/));
+    // One paste is one re-render; typing is one per character.
+    await user.paste('service_name');
     expect(screen.getByLabelText(/^Service label/)).toHaveValue('service_name');
   });
 
   it('saves the settings as jsonData', async () => {
     const fetch = renderConfig();
-    await userEvent.type(screen.getByLabelText('Service for a new objective'), 'payments');
-    await userEvent.click(screen.getByRole('button', { name: /Add per-service objective/ }));
-    await userEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    await user.click(screen.getByLabelText('Service for a new objective'));
+    await user.paste('payments');
+    await user.click(screen.getByRole('button', { name: /Add per-service objective/ }));
+    await user.click(screen.getByTestId(testIds.appConfig.submit));
     await waitFor(() => expect(fetch).toHaveBeenCalled());
     const request = (fetch.mock.calls[0] as unknown as [{ url: string; data: { jsonData: Record<string, any> } }])[0];
     expect(request.url).toBe('/api/plugins/rcp-reliability-app/settings');
@@ -77,8 +83,8 @@ describe('AppConfig', () => {
   it('refuses an impossible objective with a message', async () => {
     renderConfig();
     const objective = screen.getByLabelText('Default objective (%)');
-    await userEvent.clear(objective);
-    await userEvent.type(objective, '120');
+    await user.clear(objective);
+    await user.paste('120');
     expect(screen.getByText(/Objective must be a percentage above 0 and at most 100/)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
   });

@@ -34,7 +34,13 @@ async function send<T>(options: BackendSrvRequest, signal: AbortSignal): Promise
       headers['Content-Type'] = headers['Content-Type'] ?? 'application/json';
     }
   }
-  const response = await fetch(new URL(url, document.baseURI), { method, headers, body, signal, credentials: 'same-origin' });
+  const response = await fetch(new URL(url, document.baseURI), {
+    method,
+    headers,
+    body,
+    signal,
+    credentials: 'same-origin',
+  });
   const text = await response.text();
   let data: unknown = text;
   if ((response.headers.get('Content-Type') ?? '').includes('json') && text) {

@@ -76,9 +76,9 @@ const templateSrv: Partial<TemplateSrv> = {
   updateTimeRange: () => {},
 };
 
-const echoSrv: Partial<EchoSrv> = {
-  logDebug: () => {},
-  isEnabled: () => false,
+// No telemetry leaves the test host: events are dropped.
+const echoSrv: EchoSrv = {
+  flush: () => {},
   addBackend: () => {},
   addEvent: () => {},
 };
@@ -88,7 +88,7 @@ function setServices(): void {
   setDataSourceSrv(new TestHostDataSourceSrv(datasourceSettings()) as unknown as DataSourceSrv);
   setTemplateSrv(templateSrv as TemplateSrv);
   setLocationSrv(locationService);
-  setEchoSrv(echoSrv as EchoSrv);
+  setEchoSrv(echoSrv);
   setAppEvents(new grafanaData.EventBusSrv());
 }
 
@@ -167,7 +167,17 @@ function NavLinks({ meta }: { meta: AppPluginMeta }) {
   );
 }
 
-function AppRoot({ plugin, meta, path, query }: { plugin: AppPlugin; meta: AppPluginMeta; path: string; query: KeyValue }) {
+function AppRoot({
+  plugin,
+  meta,
+  path,
+  query,
+}: {
+  plugin: AppPlugin;
+  meta: AppPluginMeta;
+  path: string;
+  query: KeyValue;
+}) {
   const Root = plugin.root as ComponentType<grafanaData.AppRootProps> | undefined;
   const include = (meta.includes ?? []).find((p) => path.startsWith((p.path ?? '').replace('%PLUGIN_ID%', PLUGIN_ID)));
   setPageChrome({ appName: meta.name, section: include?.name });
@@ -180,7 +190,13 @@ function AppRoot({ plugin, meta, path, query }: { plugin: AppPlugin; meta: AppPl
       <Route
         path={`${APP_BASE}/*`}
         element={
-          <Root meta={meta} basename={APP_BASE} path={path} query={query} onNavChanged={(_nav: grafanaData.NavModel) => {}} />
+          <Root
+            meta={meta}
+            basename={APP_BASE}
+            path={path}
+            query={query}
+            onNavChanged={(_nav: grafanaData.NavModel) => {}}
+          />
         }
       />
     </Routes>
@@ -196,7 +212,12 @@ function ConfigPages({ plugin, meta, query }: { plugin: AppPlugin; meta: AppPlug
     <PluginPageStandIn pageNav={nav}>
       <div role="tablist">
         {pages.map((p) => (
-          <LinkButton key={p.id} variant={p === current ? 'primary' : 'secondary'} fill="text" href={`/plugins/${PLUGIN_ID}?page=${p.id}`}>
+          <LinkButton
+            key={p.id}
+            variant={p === current ? 'primary' : 'secondary'}
+            fill="text"
+            href={`/plugins/${PLUGIN_ID}?page=${p.id}`}
+          >
             {p.title}
           </LinkButton>
         ))}
@@ -250,7 +271,12 @@ function LoginPage() {
         <Input id="login-user" value={user} onChange={(e) => setUser(e.currentTarget.value)} autoFocus />
       </Field>
       <Field label="Password">
-        <Input id="login-password" type="password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <Input
+          id="login-password"
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
       </Field>
       <Button type="submit">Log in</Button>
     </form>

@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { applyFieldOverrides, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
 import type { PanelRendererProps, PluginPageProps } from '@grafana/runtime';
@@ -60,7 +60,12 @@ export function PluginPageStandIn({ pageNav, actions, subTitle, children }: Plug
   );
 }
 
-const LEGEND: VizLegendOptions = { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] };
+const LEGEND: VizLegendOptions = {
+  showLegend: true,
+  displayMode: LegendDisplayMode.List,
+  placement: 'bottom',
+  calcs: [],
+};
 
 const getPanelStyles = (theme: GrafanaTheme2) => ({
   panel: css({ position: 'relative' }),
@@ -95,7 +100,14 @@ export function PanelRendererStandIn({ data, width, height, timeZone, fieldConfi
     <div className={styles.panel} style={{ width, height }}>
       <span className={styles.note}>PanelRenderer: {STAND_IN_NOTE}</span>
       {frames.length > 0 && timeRange ? (
-        <TimeSeries frames={frames} timeRange={timeRange} timeZone={timeZone ?? 'utc'} width={width} height={height} legend={LEGEND}>
+        <TimeSeries
+          frames={frames}
+          timeRange={timeRange}
+          timeZone={timeZone ?? 'utc'}
+          width={width}
+          height={height}
+          legend={LEGEND}
+        >
           {() => null}
         </TimeSeries>
       ) : (

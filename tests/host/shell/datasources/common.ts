@@ -140,7 +140,10 @@ export function queryError(e: unknown, refId: string): DataQueryError {
   const err = e as Partial<FetchError> & { message?: string };
   const data = err.data as { error?: string; message?: string } | string | undefined;
   const message =
-    (typeof data === 'string' ? data : (data?.error ?? data?.message)) ?? err.message ?? err.statusText ?? 'query failed';
+    (typeof data === 'string' ? data : (data?.error ?? data?.message)) ??
+    err.message ??
+    err.statusText ??
+    'query failed';
   return { refId, message: String(message).trim(), status: err.status };
 }
 

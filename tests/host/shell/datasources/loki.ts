@@ -116,7 +116,12 @@ export class LokiDatasource extends DataSourceApi<LokiQuery> {
       },
       length: rows.length,
       fields: [
-        { name: 'timestamp', type: FieldType.time, config: {}, values: rows.map((r) => Number(BigInt(r.ns) / NS_PER_MS)) },
+        {
+          name: 'timestamp',
+          type: FieldType.time,
+          config: {},
+          values: rows.map((r) => Number(BigInt(r.ns) / NS_PER_MS)),
+        },
         { name: 'body', type: FieldType.string, config: {}, values: rows.map((r) => r.line) },
         { name: 'labels', type: FieldType.other, config: {}, values: rows.map((r) => r.labels) },
         { name: 'id', type: FieldType.string, config: {}, values: rows.map((r, i) => `${r.ns}_${i}`) },

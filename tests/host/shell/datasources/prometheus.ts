@@ -10,7 +10,14 @@ import {
 } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getTemplateSrv } from '@grafana/runtime';
-import { alignedRange, promResultToFrames, proxyPostForm, queryError, rangeStepSeconds, type PromApiResult } from './common';
+import {
+  alignedRange,
+  promResultToFrames,
+  proxyPostForm,
+  queryError,
+  rangeStepSeconds,
+  type PromApiResult,
+} from './common';
 
 export interface PromQuery extends DataQuery {
   expr: string;
