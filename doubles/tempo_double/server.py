@@ -275,19 +275,19 @@ def make_handler(double: TempoDouble) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             if path != "/v1/traces":
-                self._discard_body()
+                self.close_connection = True  # the unread body must not be taken for a next request
                 self._send(METHOD_NOT_ALLOWED if path in self._get_routes({}) or TRACE_PATH.match(path) else NOT_FOUND)
                 return
-            length = self._content_length()
-            if length is None:
+            body = self._read_body()
+            if body is None:
                 return
-            reply = double.receive(
-                self.rfile.read(length), self.headers.get("Content-Type"), self.headers.get("Content-Encoding")
-            )
+            reply = double.receive(body, self.headers.get("Content-Type"), self.headers.get("Content-Encoding"))
             self._send(Response(reply.status, reply.content_type, reply.body))
 
-        def _content_length(self) -> int | None:
-            """The body length, or None after answering (and closing) a missing or oversized one."""
+        def _read_body(self) -> bytes | None:
+            """The request body (sized or chunked), or None after answering a missing or oversized one."""
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                return self._read_chunked()
             try:
                 length = int(self.headers.get("Content-Length", ""))
             except ValueError:
@@ -297,21 +297,36 @@ def make_handler(double: TempoDouble) -> type[BaseHTTPRequestHandler]:
                 self._send(text(411, "length required"))
                 return None
             if length > double.max_body_bytes:
-                # The unread body would be taken for the next request: answer and close.
-                self.close_connection = True
-                kind = otlp.media_type(self.headers.get("Content-Type"))
-                error = otlp.OtlpError(413, f"request body exceeds {double.max_body_bytes} bytes")
-                reply = otlp.failure(error, otlp.JSON if kind == otlp.JSON else otlp.PROTOBUF)
-                self._send(Response(reply.status, reply.content_type, reply.body))
+                self._refuse_oversized()
                 return None
-            return length
+            return self.rfile.read(length)
 
-        def _discard_body(self) -> None:
-            length = self.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) <= double.max_body_bytes:
-                self.rfile.read(int(length))
-            else:
-                self.close_connection = True
+        def _read_chunked(self) -> bytes | None:
+            body = bytearray()
+            while True:
+                try:
+                    size = int(self.rfile.readline(1024).split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    self.close_connection = True
+                    self._send(text(400, "malformed chunked encoding"))
+                    return None
+                if size == 0:
+                    while self.rfile.readline(1024).strip():
+                        pass  # trailer fields, unused
+                    return bytes(body)
+                if len(body) + size > double.max_body_bytes:
+                    self._refuse_oversized()
+                    return None
+                body += self.rfile.read(size)
+                self.rfile.readline(1024)  # the CRLF closing the chunk
+
+        def _refuse_oversized(self) -> None:
+            # The unread rest of the body would be taken for the next request: answer and close.
+            self.close_connection = True
+            kind = otlp.media_type(self.headers.get("Content-Type"))
+            error = otlp.OtlpError(413, f"request body exceeds {double.max_body_bytes} bytes")
+            reply = otlp.failure(error, otlp.JSON if kind == otlp.JSON else otlp.PROTOBUF)
+            self._send(Response(reply.status, reply.content_type, reply.body))
 
     return Handler
 

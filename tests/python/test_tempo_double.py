@@ -3,6 +3,7 @@
 import base64
 import contextlib
 import gzip
+import http.client as http_client
 import json
 import os
 import re
@@ -596,6 +597,25 @@ def test_oversized_bodies_get_413_and_store_nothing(clock):
         assert_nothing_stored(http)
         # The server still answers after refusing (the oversized body was never read).
         assert http.get("/ready")[0] == 200
+
+
+def test_chunked_bodies_are_read_and_bounded(clock):
+    with running(TempoDouble(clock=clock, max_body_bytes=4096)) as http:
+        host, port = urllib.parse.urlsplit(http.base).netloc.split(":")
+        body = checkout_trace()[0].SerializeToString()
+
+        def post_chunked(chunks):
+            conn = http_client.HTTPConnection(host, int(port), timeout=10)
+            try:
+                headers = {"Content-Type": "application/x-protobuf"}
+                conn.request("POST", "/v1/traces", body=iter(chunks), headers=headers, encode_chunked=True)
+                return conn.getresponse().status
+            finally:
+                conn.close()
+
+        assert post_chunked([body[:10], body[10:]]) == 200
+        assert http.get(f"/api/traces/{TRACE.hex()}")[0] == 200
+        assert post_chunked([b"\x0a" * 3000, b"\x0a" * 3000]) == 413
 
 
 # --- bounds ------------------------------------------------------------------------------------
