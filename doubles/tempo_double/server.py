@@ -140,7 +140,8 @@ class TempoDouble:
         trace_id = parse_trace_id(raw_id)
         # Validated as Tempo does; like Tempo's recent data (live store) the lookup ignores the range.
         _time_range(params)
-        if v2 and params.get("q", [""])[0] not in ("", "{}", "{ }", "{ true }", "{true}"):
+        # Tempo returns the whole trace for these filters; the double filters no spans.
+        if v2 and re.sub(r"\s+", "", params.get("q", [""])[0]) not in ("", "{}", "{true}"):
             raise BadRequest("the Tempo API double does not filter trace spans (q) on /api/v2/traces")
         data = self.store.get(trace_id)
         protobuf = PROTOBUF_ACCEPT in accept
@@ -193,6 +194,19 @@ class TempoDouble:
         else:
             names = by_scope.get(scope, [])
         return json_response({"tagNames": names, "metrics": {}})
+
+    def metrics_text(self) -> bytes:
+        """The generator's series, then the double's own storage gauges."""
+        traces, stored_bytes = self.store.stats()
+        own = [
+            "# HELP tempo_double_stored_traces Traces the Tempo API double holds",
+            "# TYPE tempo_double_stored_traces gauge",
+            f"tempo_double_stored_traces {traces}",
+            "# HELP tempo_double_stored_bytes Span bytes the Tempo API double holds",
+            "# TYPE tempo_double_stored_bytes gauge",
+            f"tempo_double_stored_bytes {stored_bytes}",
+        ]
+        return (self.generator.exposition() + "\n".join(own) + "\n").encode()
 
     def buildinfo(self) -> Response:
         return json_response(
@@ -267,9 +281,7 @@ def make_handler(double: TempoDouble) -> type[BaseHTTPRequestHandler]:
                 "/api/search": lambda: double.search(params),
                 "/api/search/tags": lambda: double.search_tags(params, v2=False),
                 "/api/v2/search/tags": lambda: double.search_tags(params, v2=True),
-                "/metrics": lambda: Response(
-                    200, "text/plain; version=0.0.4; charset=utf-8", double.generator.exposition().encode()
-                ),
+                "/metrics": lambda: Response(200, "text/plain; version=0.0.4; charset=utf-8", double.metrics_text()),
             }
 
         def do_POST(self) -> None:

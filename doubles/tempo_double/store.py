@@ -129,7 +129,6 @@ class TraceStore:
         self._lock = threading.Lock()
         self._traces: OrderedDict[bytes, StoredTrace] = OrderedDict()  # least recently written first
         self._bytes = 0
-        self.evicted = 0
 
     def ingest(self, request: ExportTraceServiceRequest) -> int:
         """Stores every span of a fully parsed request; returns how many were new."""
@@ -159,7 +158,6 @@ class TraceStore:
                 return
             del self._traces[oldest.trace_id]
             self._bytes -= oldest.nbytes
-            self.evicted += 1
 
     def stats(self) -> tuple[int, int]:
         with self._lock:

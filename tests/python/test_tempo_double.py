@@ -310,6 +310,7 @@ def test_trace_ids_follow_tempo_rules(http):
 
     status, _, body = http.get("/api/traces/aa0ba902b7a3", start="20", end="10")
     assert (status, body) == (400, b"http parameter start must be before end. received start=20 end=10\n")
+    assert http.get("/api/v2/traces/aa0ba902b7a3", q="{ true }")[0] == 200
     status, _, body = http.get("/api/v2/traces/aa0ba902b7a3", q='{ span.http.route = "/x" }')
     assert status == 400 and b"does not filter" in body
 
@@ -647,6 +648,8 @@ def test_stored_bytes_are_bounded(clock):
         traces, stored_bytes = double.store.stats()
         assert stored_bytes <= 1000
     assert 0 < traces < 50
+    text = double.metrics_text().decode()
+    assert f"tempo_double_stored_traces {traces}" in text and f"tempo_double_stored_bytes {stored_bytes}" in text
 
 
 def test_resent_spans_are_stored_once(http):
