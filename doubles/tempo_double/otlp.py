@@ -72,7 +72,7 @@ def _hex_ids_to_base64(node: object) -> None:
                 try:
                     node[key] = base64.b64encode(bytes.fromhex(value)).decode()
                 except ValueError as e:
-                    raise OtlpError(400, f"invalid {key} {value!r}: not hex") from e
+                    raise OtlpError(400, f"invalid {key} {value[:40]!r}: not hex") from e
             else:
                 _hex_ids_to_base64(value)
     elif isinstance(node, list):
@@ -91,15 +91,15 @@ def parse_request(body: bytes, content_type: str) -> ExportTraceServiceRequest:
     elif content_type == JSON:
         try:
             document = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as e:
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
             raise OtlpError(400, f"json: {e}") from e
         if not isinstance(document, dict):
             raise OtlpError(400, "json: the request must be an object")
-        _hex_ids_to_base64(document)
         try:
+            _hex_ids_to_base64(document)
             # Receivers ignore fields they do not know (OTLP/JSON forward compatibility).
             json_format.ParseDict(document, request, ignore_unknown_fields=True)
-        except (json_format.ParseError, binascii.Error, ValueError, TypeError) as e:
+        except (json_format.ParseError, binascii.Error, ValueError, TypeError, RecursionError) as e:
             raise OtlpError(400, f"json: {e}") from e
     else:
         raise OtlpError(415, f"unsupported media type, supported: [{JSON}, {PROTOBUF}]")

@@ -242,6 +242,7 @@ def make_handler(double: TempoDouble) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "rcp-tempo-api-double"
+        timeout = 120  # seconds a connection may sit idle or stall mid-request before it is closed
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
             log.info("%s %s", self.address_string(), format % args)

@@ -562,6 +562,11 @@ def test_malformed_bodies_get_400_with_a_status_and_store_nothing(http):
     status, headers, body = http.request("POST", "/v1/traces", b"{not json", {"Content-Type": "application/json"})
     assert status == 400 and headers["Content-Type"] == "application/json" and json.loads(body)["code"] == 3
 
+    deep = b'{"resourceSpans":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert http.request("POST", "/v1/traces", deep, {"Content-Type": "application/json"})[0] == 400
+    wrong_shape = b'{"resourceSpans":{"scopeSpans":7}}'
+    assert http.request("POST", "/v1/traces", wrong_shape, {"Content-Type": "application/json"})[0] == 400
+
     bad_hex = b'{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"0102030405060708"}]}]}]}'
     assert http.request("POST", "/v1/traces", bad_hex, {"Content-Type": "application/json"})[0] == 400
 
