@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from google.protobuf import json_format
+from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
 from . import otlp, traceql
 from .generator import Generator
@@ -112,11 +113,10 @@ class TempoDouble:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_stored_bytes: int = DEFAULT_MAX_STORED_BYTES,
         clock: Callable[[], float] = time.monotonic,
-        generator: Generator | None = None,
     ):
         self.max_body_bytes = max_body_bytes
         self.store = TraceStore(max_traces, retention_seconds, max_stored_bytes, clock)
-        self.generator = generator or Generator(clock)
+        self.generator = Generator(clock)
 
     # --- OTLP receiver --------------------------------------------------------------------------
 
@@ -124,8 +124,6 @@ class TempoDouble:
         kind = otlp.media_type(content_type)
         reply_type = otlp.JSON if kind == otlp.JSON else otlp.PROTOBUF
         try:
-            if kind not in (otlp.JSON, otlp.PROTOBUF):
-                raise otlp.OtlpError(415, f"unsupported media type, supported: [{otlp.JSON}, {otlp.PROTOBUF}]")
             raw = otlp.decompress(body, content_encoding, self.max_body_bytes)
             request = otlp.parse_request(raw, kind)
         except otlp.OtlpError as e:
@@ -145,23 +143,7 @@ class TempoDouble:
             raise BadRequest("the Tempo API double does not filter trace spans (q) on /api/v2/traces")
         data = self.store.get(trace_id)
         protobuf = PROTOBUF_ACCEPT in accept
-        if data is None and not v2:
-            return text(404, "trace not found")
-        if v2:
-            # TraceByIDResponse; Tempo >= 2.7 answers an unknown id with 200 and an empty trace.
-            trace_bytes = data.SerializeToString() if data is not None else b""
-            if protobuf:
-                # TraceByIDMetrics { uint64 inspectedBytes = 1; }: a varint field.
-                metrics = b"\x08" + _varint(len(trace_bytes)) if trace_bytes else b""
-                body = _length_delimited(1, trace_bytes) + _length_delimited(2, metrics)
-                return Response(200, PROTOBUF_ACCEPT, body)
-            trace = json_format.MessageToDict(data) if data is not None else {}
-            metrics_json = {"inspectedBytes": str(len(trace_bytes))} if trace_bytes else {}
-            return json_response({"trace": trace, "metrics": metrics_json})
-        if protobuf:
-            # tempopb.Trace is wire-compatible with OTLP TracesData (field 1: resource spans).
-            return Response(200, PROTOBUF_ACCEPT, data.SerializeToString())
-        return json_response({"batches": json_format.MessageToDict(data).get("resourceSpans", [])})
+        return _trace_v2(data, protobuf) if v2 else _trace_v1(data, protobuf)
 
     def search(self, params: dict[str, list[str]]) -> Response:
         for unsupported in ("tags", "minDuration", "maxDuration"):
@@ -219,6 +201,27 @@ class TempoDouble:
                 "goVersion": f"none (Python {sys.version.split()[0]})",
             }
         )
+
+
+def _trace_v1(data: TracesData | None, protobuf: bool) -> Response:
+    if data is None:
+        return text(404, "trace not found")
+    if protobuf:
+        # tempopb.Trace is wire-compatible with OTLP TracesData (field 1: resource spans).
+        return Response(200, PROTOBUF_ACCEPT, data.SerializeToString())
+    return json_response({"batches": json_format.MessageToDict(data).get("resourceSpans", [])})
+
+
+def _trace_v2(data: TracesData | None, protobuf: bool) -> Response:
+    """A TraceByIDResponse; Tempo >= 2.7 answers an unknown id with 200 and an empty trace."""
+    trace_bytes = data.SerializeToString() if data is not None else b""
+    if protobuf:
+        # TraceByIDMetrics { uint64 inspectedBytes = 1; }: a varint field.
+        metrics = b"\x08" + _varint(len(trace_bytes)) if trace_bytes else b""
+        return Response(200, PROTOBUF_ACCEPT, _length_delimited(1, trace_bytes) + _length_delimited(2, metrics))
+    trace = json_format.MessageToDict(data) if data is not None else {}
+    metrics_json = {"inspectedBytes": str(len(trace_bytes))} if trace_bytes else {}
+    return json_response({"trace": trace, "metrics": metrics_json})
 
 
 def _varint(value: int) -> bytes:
