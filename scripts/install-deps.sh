@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(postgresql)
+# chromium: the browser of the e2e tests (scripts/test-e2e.sh); never a downloaded one.
+apt_packages=(postgresql chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -35,6 +35,10 @@ step "Integration: the native stack (Prometheus, Loki, Tempo, sample services) a
 # The first run builds Loki and Tempo from their Go modules (cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration
 
+step "End-to-end: the plugin in the test host (tests/host) in Chromium, on Grafana 11.6 and the newest packages"
+# Its own stack (ports offset 500); ~3 min cold Go build of the plugin host, ~4 min per version.
+scripts/test-e2e.sh
+
 step "dist/ holds the plugin"
 for f in dist/module.js dist/plugin.json dist/gpx_reliability_linux_amd64; do
   test -s "$f" || { echo "missing $f" >&2; exit 1; }

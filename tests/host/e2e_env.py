@@ -8,7 +8,8 @@ sample services' URLs for the traffic generator) goes to <state>/env.json.
 
 The stack runs from .stack/e2e with ports shifted by RCP_PORT_OFFSET (500 unless set), so it
 never meets a developer's stack or the integration tests'. RCP_E2E_STACK_URLS=<file> uses an
-already running stack instead (the JSON `python -m stack up` prints).
+already running stack instead (the JSON `python -m stack up` prints); RCP_E2E_PLUGINHOST=<binary>
+a plugin host built beforehand (scripts/test-e2e.sh does both).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def main() -> None:
             UNREACHABLE_URL,
             "--grafana-version",
             args.grafana_version,
+            *(["--pluginhost", os.environ["RCP_E2E_PLUGINHOST"]] if "RCP_E2E_PLUGINHOST" in os.environ else []),
         ],
         cwd=REPO,
     )
