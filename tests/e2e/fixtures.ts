@@ -64,7 +64,7 @@ function watchForErrors(page: Page, problems: string[], allowed: RegExp[]): void
 
 export const test = base.extend<AppTestFixture & { problems: { list: string[]; allowed: RegExp[] } }>({
   problems: async ({}, use) => {
-    const problems = { list: [] as string[], allowed: [/uid\/(loki|tempo)\//] as RegExp[] };
+    const problems = { list: [] as string[], allowed: [] as RegExp[] };
     await use(problems);
     expect(problems.list, 'console errors and failed requests').toEqual([]);
   },

@@ -1,6 +1,7 @@
 import { test, expect } from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 import { pagePath, ROUTES } from '../../src/constants';
+import { testIds } from '../../src/testIds';
 import { hasStack, playScenario, type Played } from './traffic';
 
 const STAT_LABELS = [
@@ -12,10 +13,15 @@ const STAT_LABELS = [
   'Time to exhaustion',
 ] as const;
 
+/** One of the six figures (the charts carry some of the same names). */
+function stat(page: Page, label: string): Locator {
+  return page.getByTestId(testIds.services.stats).getByLabel(label, { exact: true });
+}
+
 async function figures(page: Page): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const label of STAT_LABELS) {
-    out[label] = (await page.getByLabel(label, { exact: true }).innerText()).replace(/\s+/g, ' ').trim();
+    out[label] = (await stat(page, label).innerText()).replace(/\s+/g, ' ').trim();
   }
   return out;
 }
@@ -62,7 +68,7 @@ test.describe.serial('services during an error burst', () => {
     await waitForSections(page);
     const metrics = section(page, 'Metrics and SLO');
     for (const label of STAT_LABELS) {
-      await expect(metrics.getByLabel(label, { exact: true })).toBeVisible();
+      await expect(stat(page, label)).toBeVisible();
     }
     await expect(metrics.getByRole('table')).toContainText('Burn rate');
     await expect(metrics.locator('canvas')).toHaveCount(2);
