@@ -95,7 +95,9 @@ func (h *host) clients() (grpcplugin.ResourceClient, grpcplugin.DiagnosticsClien
 		}},
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin", Level: hclog.Info, Output: os.Stderr}),
+		// Managed: CleanupClients stops the plugin when the host stops.
+		Managed: true,
+		Logger:  hclog.New(&hclog.LoggerOptions{Name: "plugin", Level: hclog.Info, Output: os.Stderr}),
 	})
 	rpc, err := client.Client()
 	if err != nil {
