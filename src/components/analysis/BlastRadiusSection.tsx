@@ -31,7 +31,7 @@ export function BlastRadiusSection({ data }: { data: AsyncData<BlastRadius> }) {
       {(b) => (
         <div className={s.body}>
           <div className={s.headline}>
-            <Badge color={CLASS_COLORS[b.class]} text={`${b.class} impact`} />
+            <Badge color={CLASS_COLORS[b.class]} text={b.class === 'none' ? 'no impact' : `${b.class} impact`} />
             <span aria-label="Impact">
               {b.affectedCount} affected {b.affectedCount === 1 ? 'service' : 'services'} ·{' '}
               {formatPercent(b.impactPercent / 100)} of their requests failing

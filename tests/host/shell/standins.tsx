@@ -99,7 +99,8 @@ export function PanelRendererStandIn({ data, width, height, timeZone, fieldConfi
   return (
     <div className={styles.panel} style={{ width, height }}>
       <span className={styles.note}>PanelRenderer: {STAND_IN_NOTE}</span>
-      {frames.length > 0 && timeRange ? (
+      {/* Grafana's time-series panel says "No data" when no frame has a row. */}
+      {frames.some((f) => f.length > 0) && timeRange ? (
         <TimeSeries
           frames={frames}
           timeRange={timeRange}
