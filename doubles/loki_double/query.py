@@ -49,6 +49,8 @@ def format_value(value: float) -> str:
         return "NaN"
     if value in (float("inf"), float("-inf")):
         return "+Inf" if value > 0 else "-Inf"
+    if value.is_integer():
+        return str(int(value))
     return format(Decimal(repr(value)), "f")
 
 
