@@ -3,6 +3,7 @@ per-line pipeline. Evaluation over stored entries lives in query.py.
 
 Supported (README.md has the list): stream selectors (`=`, `!=`, `=~`, `!~`), chained line filters
 (`|=`, `!=`, `|~`, `!~`), `| json`, `| logfmt`, single label filters (`| l="v"`, `!=`, `=~`, `!~`),
+`| drop name, ...`,
 `count_over_time`, `rate`, and `sum` with optional `by`/`without`. Valid LogQL outside that set
 gets a parse error that says the double does not support it; invalid LogQL gets Loki's
 `parse error at line L, col C: syntax error: unexpected TOKEN` shape.
@@ -94,7 +95,6 @@ _UNSUPPORTED_STAGES = {
     "line_format",
     "label_format",
     "unwrap",
-    "drop",
     "keep",
     "decolorize",
 }
@@ -293,9 +293,19 @@ class LabelFilter:
 
 
 @dataclass(frozen=True)
+class DropLabels:
+    """`| drop a, b`: as Grafana's log volume queries use it (`| drop __error__`)."""
+
+    names: tuple[str, ...]
+
+
+Stage = LineFilter | Parser | LabelFilter | DropLabels
+
+
+@dataclass(frozen=True)
 class LogQuery:
     matchers: tuple[Matcher, ...]
-    stages: tuple[LineFilter | Parser | LabelFilter, ...] = ()
+    stages: tuple[Stage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -460,8 +470,8 @@ class _Parser:
             )
         return LogQuery(tuple(matchers), tuple(self.stages()))
 
-    def stages(self) -> list[LineFilter | Parser | LabelFilter]:
-        stages: list[LineFilter | Parser | LabelFilter] = []
+    def stages(self) -> list[Stage]:
+        stages: list[Stage] = []
         while True:
             tok = self.peek()
             if tok.kind in ("|=", "!=", "|~", "!~"):
@@ -486,11 +496,22 @@ class _Parser:
             else:
                 return stages
 
-    def pipe_stage(self) -> Parser | LabelFilter:
+    def drop(self) -> DropLabels:
+        names = [self.expect("IDENTIFIER").text]
+        while self.peek().kind == ",":
+            self.take()
+            names.append(self.expect("IDENTIFIER").text)
+        if self.peek().kind in ("=", "!=", "=~", "!~"):
+            raise self.unsupported(self.peek(), "| drop with label matchers")
+        return DropLabels(tuple(names))
+
+    def pipe_stage(self) -> Stage:
         tok = self.take()
         if tok.kind != "IDENTIFIER":
             raise self.unexpected(tok)
         nxt = self.peek()
+        if tok.text == "drop" and nxt.kind == "IDENTIFIER":
+            return self.drop()
         if tok.text in ("json", "logfmt") and nxt.kind not in ("=", "!=", "=~", "!~", ">", ">=", "<", "<=", "=="):
             if nxt.kind in ("IDENTIFIER", "STRING") and nxt.text not in ("or", "and"):
                 raise self.unsupported(nxt, f"parameters of | {tok.text}")
@@ -625,7 +646,7 @@ def _parse_logfmt(line: str, labels: dict[str, str], stream: dict[str, str]) -> 
 
 
 def run_pipeline(
-    stages: tuple[LineFilter | Parser | LabelFilter, ...],
+    stages: tuple[Stage, ...],
     stream: dict[str, str],
     metadata: dict[str, str] | None,
     line: str,
@@ -643,6 +664,9 @@ def run_pipeline(
             if ERROR_LABEL in labels:
                 continue  # Loki skips parsers once a line carries an error
             (_parse_json if stage.kind == "json" else _parse_logfmt)(line, labels, stream)
+        elif isinstance(stage, DropLabels):
+            for name in stage.names:
+                labels.pop(name, None)
         elif not stage.matcher.matches(labels):
             return None
     return {k: v for k, v in labels.items() if v != ""}

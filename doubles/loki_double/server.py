@@ -22,6 +22,7 @@ from .store import PushError, PushStream, Store
 VERSION = "3.x-compatible-rcp-double"
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression
 MAX_FORM_BYTES = 1024 * 1024
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_LIMIT = 100
 DEFAULT_SINCE_NS = 3600 * 10**9  # query_range: start defaults to one hour before end
 LABELS_SINCE_NS = 6 * 3600 * 10**9  # labels and series: six hours
@@ -104,7 +105,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise HttpError(400, "invalid Content-Length") from None
         if length > limit:
-            self.close_connection = True  # the body is not read: the connection cannot be reused
+            # Read (and drop) a moderately oversized body so that the client, still sending, gets the
+            # 413 instead of a broken pipe; past DRAIN_MAX_BYTES the connection is just closed.
+            remaining = length if length <= DRAIN_MAX_BYTES else 0
+            while remaining > 0:
+                chunk = self.rfile.read(min(1 << 16, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            self.close_connection = True
             raise HttpError(413, f"message size too large than max ({length} vs {limit})")
         return self.rfile.read(length)
 

@@ -20,6 +20,7 @@ DEFAULT_RETENTION_SECONDS = 7200
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 256 * 1024  # Loki's default max_line_size
 # Loki's defaults for the checks below.
+MAX_STREAMS = 5000  # max_global_streams_per_user
 MAX_LABEL_NAMES_PER_SERIES = 15
 MAX_LABEL_NAME_LENGTH = 1024
 MAX_LABEL_VALUE_LENGTH = 2048
@@ -119,9 +120,19 @@ class Store:
             newest_ok = now + CREATION_GRACE_NS
             # Validate everything before the first write: a refused push leaves nothing behind.
             newest_by_key: dict[tuple[tuple[str, str], ...], int] = {}
+            new_streams = 0
             for stream in streams:
                 text = self.validate_labels(stream.labels)
                 key = tuple(sorted(stream.labels.items()))
+                if key not in self.streams and key not in newest_by_key and stream.entries:
+                    new_streams += 1
+                    if len(self.streams) + new_streams > MAX_STREAMS:
+                        raise PushError(
+                            f"Maximum active stream limit exceeded when trying to create stream {text}, reduce the "
+                            "number of active streams (reduce labels or reduce label values), or contact your Loki "
+                            "administrator to see if the limit can be increased, user: 'fake'",
+                            status=429,
+                        )
                 newest = newest_by_key.get(key, self.streams[key].newest_ns if key in self.streams else 0)
                 for ts, line, _ in stream.entries:
                     size = len(line.encode())
@@ -153,6 +164,8 @@ class Store:
 
     def _write(self, push: PushStream) -> int:
         key = tuple(sorted(push.labels.items()))
+        if not push.entries:
+            return 0
         stream = self.streams.get(key)
         if stream is None:
             stream = self.streams[key] = Stream(dict(push.labels))

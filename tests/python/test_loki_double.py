@@ -83,7 +83,7 @@ class Double:
         self.store = Store(clock=lambda: self.now, **store_options)
         self.server = make_server("127.0.0.1", 0, self.store, max_body_bytes=1 << 20)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -344,6 +344,14 @@ def test_rate_sum_by_and_sum_without(loki):
     assert loki.query('sum(count_over_time({app="nothing"}[1m]))', NOW)["result"] == []
 
 
+def test_drop_removes_labels_as_grafanas_log_volume_query_does(loki):
+    loki.push([{"stream": {"app": "v", "level": "error"}, "values": [entry(NOW - SEC, "{bad")]}])
+    volume = loki.query(
+        'sum by (level) (count_over_time({app="v"} | json | drop __error__, __error_details__ [1m]))', NOW
+    )
+    assert volume["result"] == [{"metric": {"level": "error"}, "value": [1700000000, "1"]}]
+
+
 def test_durations_with_several_units(loki):
     loki.push([{"stream": {"app": "d"}, "values": [entry(NOW - 5399 * SEC, "old"), entry(NOW - 200_000_000, "new")]}])
     assert loki.query('sum(count_over_time({app="d"}[1h30m]))', NOW)["result"][0]["value"][1] == "2"
@@ -541,6 +549,7 @@ PARSE_ERROR = re.compile(r"parse error at line \d+, col \d+: .+|parse error : .+
         ('{a="b"} |~ `\\pL`', "not supported by the Loki API double"),
         ('{a=~".*"}', "parse error : queries require at least one regexp or equality matcher"),
         ('{a="b"} | json | status >= 500', "numeric, duration and bytes label filters"),
+        ('{a="b"} | line_format "{{.x}}"', "| line_format is valid LogQL but not supported by the Loki API double"),
         ('sum(count_over_time({a="b"}[5m])) / 2', "parse error at line 1, col 35: syntax error: unexpected"),
         ('{a="b"} |= "' + "x" * 20000 + '"', "longer than the Loki API double's limit"),
     ],
