@@ -24,6 +24,7 @@ import pytest
 from loki_double.re2 import RegexError, compile_re2
 from loki_double.server import make_server
 from loki_double.store import Store
+from sample_app.loki import build_push_body
 
 REPO = Path(__file__).resolve().parents[2]
 SEC = 10**9
@@ -174,6 +175,17 @@ def test_push_then_query_back_newest_first_with_limit_over_all_streams(loki):
     assert set(lines_of(forward)) == {"a0", "b0", "a1"}
     assert [v[1] for s in forward["result"] if s["stream"]["level"] == "info" for v in s["values"]] == ["a0", "a1"]
     assert forward["stats"]["summary"]["totalEntriesReturned"] == 3
+
+
+def test_the_sample_services_push_body_is_accepted(loki):
+    line = service_line("error", "payment provider timeout after 2s for order 1", status=504)
+    labels = {"service_name": "payments", "level": "error"}
+    body = json.dumps(build_push_body([(labels, NOW - SEC, line), (labels, NOW, line)])).encode()
+    status, _, _ = loki.request("POST", "/loki/api/v1/push", body, {"Content-Type": "application/json"})
+    assert status == 204
+    data = loki.query_range('{service_name="payments"} | json | status="504"', NOW - 5 * SEC, NOW + 1)
+    assert data["result"][0]["stream"]["level_extracted"] == "error"
+    assert times_of(data) == [NOW, NOW - SEC]
 
 
 def test_default_limit_is_100_and_values_are_nanosecond_strings(loki):
