@@ -1,26 +1,13 @@
 import { test, expect } from './fixtures';
 import { pagePath, ROUTES } from '../../src/constants';
-
-const SETTINGS = '/api/plugins/rcp-reliability-app/settings';
+import { METRIC_PRESETS } from '../../src/settings/presets';
+import { patchJsonData } from './settingsApi';
 
 test.describe.serial('configuration', () => {
   test.afterAll(async ({ browser, baseURL }) => {
     // Put the provisioned OpenTelemetry names back for the flows that follow.
     const context = await browser.newContext({ baseURL, storageState: 'playwright/.auth/admin.json' });
-    const current = await (await context.request.get(SETTINGS)).json();
-    const metrics = {
-      ...current.jsonData.metrics,
-      preset: 'otel',
-      requestsMetric: 'http_server_request_duration_seconds_count',
-      latencyBucketMetric: 'http_server_request_duration_seconds_bucket',
-      serviceLabel: 'service_name',
-      routeLabel: 'http_route',
-      statusLabel: 'http_response_status_code',
-    };
-    const restored = await context.request.post(SETTINGS, {
-      data: { ...current, jsonData: { ...current.jsonData, metrics } },
-    });
-    expect(restored.ok()).toBeTruthy();
+    await patchJsonData(context.request, (j) => ({ ...j, metrics: { ...j.metrics, ...METRIC_PRESETS.otel.mapping } }));
     await context.close();
   });
 
@@ -30,18 +17,22 @@ test.describe.serial('configuration', () => {
     shot,
   }) => {
     await expect(page.getByRole('textbox', { name: /^Requests counter/ })).toHaveValue(
-      'http_server_request_duration_seconds_count'
+      METRIC_PRESETS.otel.mapping.requestsMetric
     );
     await shot('configuration');
     // In @grafana/ui 11.6 the radio input covers its label text: pick the radio by role.
     await page.getByRole('radio', { name: 'Prometheus client' }).check({ force: true });
-    await expect(page.getByRole('textbox', { name: /^Requests counter/ })).toHaveValue('http_requests_total');
+    await expect(page.getByRole('textbox', { name: /^Requests counter/ })).toHaveValue(
+      METRIC_PRESETS.prometheus.mapping.requestsMetric
+    );
 
     const saveResponse = appConfigPage.waitForSettingsResponse();
     await page.getByRole('button', { name: /Save settings/i }).click();
     await expect(saveResponse).toBeOK();
     await page.waitForLoadState('load');
-    await expect(page.getByRole('textbox', { name: /^Requests counter/ })).toHaveValue('http_requests_total');
+    await expect(page.getByRole('textbox', { name: /^Requests counter/ })).toHaveValue(
+      METRIC_PRESETS.prometheus.mapping.requestsMetric
+    );
 
     const servicesQuery = page.waitForRequest(
       (r) => r.url().includes('/api/datasources/proxy/uid/prometheus/api/v1/query') && (r.postData() ?? '').length > 0

@@ -2,6 +2,8 @@ import { lastValueFrom } from 'rxjs';
 import {
   DataFrameType,
   FieldType,
+  LoadingState,
+  type DataQueryResponse,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
@@ -172,4 +174,19 @@ export async function proxyPostForm<T>(datasourceUid: string, path: string, form
     })
   );
   return response.data;
+}
+
+/** What one query (target) of a request gave: its frames, or the error Grafana reports for it. */
+export interface TargetResult {
+  frames: DataFrame[];
+  error?: DataQueryError;
+}
+
+/** One response for all targets: every frame, and the errors in `errors` (never thrown). */
+export function toQueryResponse(results: TargetResult[]): DataQueryResponse {
+  const data = results.flatMap((r) => r.frames);
+  const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+  return errors.length > 0
+    ? { data, errors, error: errors[0], state: LoadingState.Error }
+    : { data, state: LoadingState.Done };
 }

@@ -3,9 +3,7 @@ import {
   DataFrameType,
   DataSourceApi,
   FieldType,
-  LoadingState,
   type DataFrame,
-  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -13,7 +11,16 @@ import {
 } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getTemplateSrv } from '@grafana/runtime';
-import { alignedRange, promResultToFrames, proxyGet, queryError, rangeStepSeconds, type PromApiResult } from './common';
+import {
+  alignedRange,
+  promResultToFrames,
+  proxyGet,
+  queryError,
+  rangeStepSeconds,
+  toQueryResponse,
+  type PromApiResult,
+  type TargetResult,
+} from './common';
 
 export interface LokiQuery extends DataQuery {
   expr: string;
@@ -55,18 +62,10 @@ export class LokiDatasource extends DataSourceApi<LokiQuery> {
 
   private async run(request: DataQueryRequest<LokiQuery>): Promise<DataQueryResponse> {
     const targets = request.targets.filter((t) => !t.hide && t.expr);
-    const results = await Promise.all(targets.map((t) => this.runTarget(request, t)));
-    const data = results.flatMap((r) => r.frames);
-    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
-    return errors.length > 0
-      ? { data, errors, error: errors[0], state: LoadingState.Error }
-      : { data, state: LoadingState.Done };
+    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(request, t))));
   }
 
-  private async runTarget(
-    request: DataQueryRequest<LokiQuery>,
-    target: LokiQuery
-  ): Promise<{ frames: DataFrame[]; error?: DataQueryError }> {
+  private async runTarget(request: DataQueryRequest<LokiQuery>, target: LokiQuery): Promise<TargetResult> {
     const expr = getTemplateSrv().replace(target.expr, request.scopedVars);
     const limit = String(target.maxLines ?? DEFAULT_MAX_LINES);
     const fromNs = BigInt(request.range.from.valueOf()) * NS_PER_MS;

@@ -1,9 +1,6 @@
 import { from, type Observable } from 'rxjs';
 import {
   DataSourceApi,
-  LoadingState,
-  type DataFrame,
-  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -16,7 +13,9 @@ import {
   proxyPostForm,
   queryError,
   rangeStepSeconds,
+  toQueryResponse,
   type PromApiResult,
+  type TargetResult,
 } from './common';
 
 export interface PromQuery extends DataQuery {
@@ -52,18 +51,10 @@ export class PrometheusDatasource extends DataSourceApi<PromQuery> {
 
   private async run(request: DataQueryRequest<PromQuery>): Promise<DataQueryResponse> {
     const targets = request.targets.filter((t) => !t.hide && t.expr);
-    const results = await Promise.all(targets.map((t) => this.runTarget(request, t)));
-    const data = results.flatMap((r) => r.frames);
-    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
-    return errors.length > 0
-      ? { data, errors, error: errors[0], state: LoadingState.Error }
-      : { data, state: LoadingState.Done };
+    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(request, t))));
   }
 
-  private async runTarget(
-    request: DataQueryRequest<PromQuery>,
-    target: PromQuery
-  ): Promise<{ frames: DataFrame[]; error?: DataQueryError }> {
+  private async runTarget(request: DataQueryRequest<PromQuery>, target: PromQuery): Promise<TargetResult> {
     const expr = getTemplateSrv().replace(target.expr, request.scopedVars);
     // Grafana runs a query that is neither instant nor range as a range query.
     const instant = target.instant === true && target.range !== true;

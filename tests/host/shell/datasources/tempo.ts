@@ -2,14 +2,13 @@ import { from, type Observable } from 'rxjs';
 import {
   DataSourceApi,
   FieldType,
-  LoadingState,
   type DataFrame,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
 } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import { proxyGet, queryError } from './common';
+import { proxyGet, queryError, toQueryResponse, type TargetResult } from './common';
 
 export interface TempoQuery extends DataQuery {
   queryType?: string;
@@ -92,32 +91,30 @@ export class TempoDatasource extends DataSourceApi<TempoQuery> {
   }
 
   private async run(request: DataQueryRequest<TempoQuery>): Promise<DataQueryResponse> {
-    const data: DataFrame[] = [];
-    const errors = [];
-    for (const target of request.targets.filter((t) => !t.hide)) {
-      const id = (target.query ?? '').trim();
-      if (!TRACE_ID.test(id)) {
-        errors.push({ refId: target.refId, message: 'the test host answers Tempo trace-id queries only' });
-        continue;
-      }
-      try {
-        const body = await proxyGet<{ batches?: OtlpResourceSpans[]; trace?: { resourceSpans?: OtlpResourceSpans[] } }>(
-          this.uid,
-          `/api/traces/${id}`,
-          {}
-        );
-        data.push(traceFrame(target.refId, body.batches ?? body.trace?.resourceSpans ?? []));
-      } catch (e) {
-        const error = queryError(e, target.refId);
-        errors.push({
-          ...error,
-          message: `failed to get trace with id: ${id} Status: ${error.status ?? ''} Body: ${error.message}`,
-        });
-      }
+    const targets = request.targets.filter((t) => !t.hide);
+    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(t))));
+  }
+
+  private async runTarget(target: TempoQuery): Promise<TargetResult> {
+    const id = (target.query ?? '').trim();
+    if (!TRACE_ID.test(id)) {
+      return {
+        frames: [],
+        error: { refId: target.refId, message: 'the test host answers Tempo trace-id queries only' },
+      };
     }
-    return errors.length > 0
-      ? { data, errors, error: errors[0], state: LoadingState.Error }
-      : { data, state: LoadingState.Done };
+    try {
+      const body = await proxyGet<{ batches?: OtlpResourceSpans[]; trace?: { resourceSpans?: OtlpResourceSpans[] } }>(
+        this.uid,
+        `/api/traces/${id}`,
+        {}
+      );
+      return { frames: [traceFrame(target.refId, body.batches ?? body.trace?.resourceSpans ?? [])] };
+    } catch (e) {
+      const error = queryError(e, target.refId);
+      const message = `failed to get trace with id: ${id} Status: ${error.status ?? ''} Body: ${error.message}`;
+      return { frames: [], error: { ...error, message } };
+    }
   }
 
   async testDatasource() {
