@@ -33,9 +33,6 @@ done
 npm ci --prefix tests/host/assets --ignore-scripts --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/host/grafana-latest --ignore-scripts --no-audit --no-fund --loglevel=error
 npx tsc -p tests/host
-for v in "${versions[@]}"; do
-  node tests/host/build_shell.mjs "$v"
-done
 # Built once here rather than by the first host run, so the cold build is not inside a timeout.
 (cd tests/host/pluginhost && go build -o "$root/.stack/e2e/bin/pluginhost" .)
 
