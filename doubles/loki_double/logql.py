@@ -433,13 +433,16 @@ class _Parser:
             raise self.unexpected(self.peek())
         return VectorAggregation(op, inner, grouping, labels)
 
+    @staticmethod
+    def regex(value_tok: Token) -> re.Pattern[str]:
+        """The compiled RE2 pattern of a string token; errors point at the string."""
+        try:
+            return compile_re2(value_tok.value)
+        except RegexError as e:
+            raise ParseError(str(e), value_tok.line, value_tok.col) from e
+
     def matcher(self, name_tok: Token, op_tok: Token, value_tok: Token) -> Matcher:
-        regex = None
-        if op_tok.kind in ("=~", "!~"):
-            try:
-                regex = compile_re2(value_tok.value)
-            except RegexError as e:
-                raise ParseError(str(e), value_tok.line, value_tok.col) from e
+        regex = self.regex(value_tok) if op_tok.kind in ("=~", "!~") else None
         return Matcher(name_tok.text, op_tok.kind, value_tok.value, regex)
 
     def log_query(self) -> LogQuery:
@@ -481,12 +484,7 @@ class _Parser:
                     raise self.unsupported(value, "ip() line filters")
                 if value.kind != "STRING":
                     raise self.unexpected(value, "STRING")
-                regex = None
-                if tok.kind in ("|~", "!~"):
-                    try:
-                        regex = compile_re2(value.value)
-                    except RegexError as e:
-                        raise ParseError(str(e), value.line, value.col) from e
+                regex = self.regex(value) if tok.kind in ("|~", "!~") else None
                 if self.peek().kind == "IDENTIFIER" and self.peek().text == "or":
                     raise self.unsupported(self.peek(), "`or` in line filters")
                 stages.append(LineFilter(tok.kind, value.value, regex))
