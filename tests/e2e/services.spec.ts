@@ -103,9 +103,7 @@ test.describe.serial('services during a downstream failure', () => {
     }
 
     // sample-app's own errors name the failing call.
-    await expect(section(page, 'Error log patterns')).toContainText(
-      /checkout failed for order .*payments returned/
-    );
+    await expect(section(page, 'Error log patterns')).toContainText(/checkout failed for order .*payments returned/);
     const confidence = section(page, 'Root-cause confidence');
     await expect(confidence.getByLabel('Confidence score')).toBeVisible();
     await expect(confidence.getByRole('list', { name: 'Reasons' }).getByRole('listitem')).not.toHaveCount(0);
@@ -113,10 +111,12 @@ test.describe.serial('services during a downstream failure', () => {
     await expect(blast.getByRole('row').filter({ hasText: 'payments' })).toContainText('downstream');
 
     const traces = section(page, 'Traces from the error logs');
-    const exploreLink = traces.getByRole('link').first();
+    const firstTrace = traces.getByRole('row').nth(1);
+    const exploreLink = firstTrace.getByRole('link');
     await expect(exploreLink).toBeVisible();
     // Each row: the trace id, its root, start and duration (ms or s).
-    await expect(traces.getByRole('row').nth(1)).toContainText(/\d(\.\d+)? (ms|s)/);
+    await expect(firstTrace).toContainText(/\d(\.\d+)? (ms|s)/);
+    await expect(traces.getByRole('link', { name: 'Search all error traces of sample-app in Explore' })).toBeVisible();
     await expect(page.locator('body')).not.toContainText('NaN');
     await shot('services');
 
