@@ -1,6 +1,7 @@
 import { test, expect } from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 import { pagePath, ROUTES } from '../../src/constants';
+import { hasStack, playScenario } from './traffic';
 
 /** Presses Tab until `target` has the focus, as a keyboard user reaches it. */
 async function tabTo(page: Page, target: Locator, maxPresses = 60) {
@@ -12,6 +13,16 @@ async function tabTo(page: Page, target: Locator, maxPresses = 60) {
   }
   throw new Error(`${target} not reached with ${maxPresses} Tab presses`);
 }
+
+test.beforeAll(async () => {
+  if (hasStack) {
+    // The picker lists the services with traffic in the range: give sample-app some, and let
+    // Prometheus scrape it.
+    test.setTimeout(90_000);
+    await playScenario('steady', 15, 0);
+    await new Promise((r) => setTimeout(r, 12_000));
+  }
+});
 
 test('the service picker, the snapshot form and the lifecycle buttons work without a mouse', async ({ pageAs }) => {
   const page = await pageAs('editor');
