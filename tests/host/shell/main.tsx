@@ -180,7 +180,7 @@ function AppRoot({
 }) {
   const Root = plugin.root as ComponentType<grafanaData.AppRootProps> | undefined;
   const include = (meta.includes ?? []).find((p) => path.startsWith((p.path ?? '').replace('%PLUGIN_ID%', PLUGIN_ID)));
-  setPageChrome({ appName: meta.name, section: include?.name });
+  setPageChrome({ trail: ['Home', 'Apps', meta.name, include?.name ?? ''], title: include?.name ?? meta.name });
   if (!Root) {
     return <Alert title="The app has no root page" />;
   }
@@ -204,7 +204,7 @@ function AppRoot({
 }
 
 function ConfigPages({ plugin, meta, query }: { plugin: AppPlugin; meta: AppPluginMeta; query: KeyValue }) {
-  setPageChrome({ appName: 'Plugins', section: meta.name });
+  setPageChrome({ trail: ['Home', 'Administration', 'Plugins and data', 'Plugins', meta.name], title: meta.name });
   const pages = plugin.configPages ?? [];
   const current = pages.find((p) => p.id === query.page) ?? pages[0];
   const nav: NavModelItem = { text: meta.name, subTitle: `Version ${meta.info.version}` };
@@ -229,6 +229,7 @@ function ConfigPages({ plugin, meta, query }: { plugin: AppPlugin; meta: AppPlug
 
 /** Explore stand-in: shows which datasource and query a link opened (the plugin links here). */
 function ExploreStandIn({ query }: { query: KeyValue }) {
+  setPageChrome({ trail: ['Home', 'Explore'], title: 'Explore' });
   let panes: unknown = query.panes ?? query.left;
   try {
     panes = typeof panes === 'string' ? JSON.parse(panes) : panes;
@@ -236,7 +237,7 @@ function ExploreStandIn({ query }: { query: KeyValue }) {
     // Shown as it came.
   }
   return (
-    <PluginPageStandIn pageNav={{ text: 'Explore' }}>
+    <PluginPageStandIn pageNav={{ text: 'Explore (test host stand-in)' }}>
       <p>Explore is not part of the test host; this page shows what the link asked Explore to open.</p>
       <pre data-testid="explore-state">{JSON.stringify(panes, null, 2)}</pre>
     </PluginPageStandIn>

@@ -13,11 +13,12 @@ import { LegendDisplayMode } from '@grafana/schema';
 const STAND_IN_NOTE = 'test host stand-in';
 
 export interface PageChrome {
-  appName: string;
-  section?: string;
+  /** Where the page sits in Grafana's navigation, e.g. Home › Apps › <app> › Services. */
+  trail: string[];
+  title: string;
 }
 
-let chrome: PageChrome = { appName: '' };
+let chrome: PageChrome = { trail: ['Home'], title: '' };
 
 export function setPageChrome(next: PageChrome): void {
   chrome = next;
@@ -40,8 +41,8 @@ const getPageStyles = (theme: GrafanaTheme2) => ({
 
 export function PluginPageStandIn({ pageNav, actions, subTitle, children }: PluginPageProps) {
   const styles = useStyles2(getPageStyles);
-  const title = pageNav?.text ?? chrome.section ?? chrome.appName;
-  const trail = ['Home', 'Apps', chrome.appName, chrome.section, pageNav?.text].filter(
+  const title = pageNav?.text ?? chrome.title;
+  const trail = [...chrome.trail, pageNav?.text].filter(
     (part, i, all): part is string => Boolean(part) && all.indexOf(part) === i
   );
   return (
