@@ -31,10 +31,13 @@ export interface TemplateMinerOptions {
   maxClustersPerBucket?: number;
 }
 
+/** The default of `maxLineChars`. */
+export const MAX_LINE_CHARS = 8192;
+
 const DEFAULTS: Required<TemplateMinerOptions> = {
   similarityThreshold: 0.9,
   minDistinctValues: 3,
-  maxLineChars: 8192,
+  maxLineChars: MAX_LINE_CHARS,
   maxTokens: 128,
   maxClustersPerBucket: 32,
 };
@@ -95,9 +98,11 @@ for (let c = 0; c < 128; c++) {
   }
 }
 
-// Words without digits repeat across lines; remembering their masked form skips the regex.
+// Words without digits repeat across lines; remembering their masked form skips the regex. At
+// most WORD_CACHE_LIMIT words of at most WORD_CACHE_CHARS characters (2 MiB as UTF-16).
 const wordCache = new Map<string, string>();
-const WORD_CACHE_LIMIT = 1 << 16;
+const WORD_CACHE_LIMIT = 1 << 14;
+const WORD_CACHE_CHARS = 64;
 
 function isHexLetters(token: string): boolean {
   for (let i = 0; i < token.length; i++) {
@@ -257,7 +262,7 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit) {
     return maskSegments(token);
   }
-  let masked = wordCache.get(token);
+  let masked = token.length <= WORD_CACHE_CHARS ? wordCache.get(token) : undefined;
   if (masked === undefined) {
     if (split) {
       masked = maskSegments(token);
@@ -266,10 +271,12 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
     } else {
       masked = token;
     }
-    if (wordCache.size >= WORD_CACHE_LIMIT) {
-      wordCache.clear();
+    if (token.length <= WORD_CACHE_CHARS) {
+      if (wordCache.size >= WORD_CACHE_LIMIT) {
+        wordCache.clear();
+      }
+      wordCache.set(token, masked);
     }
-    wordCache.set(token, masked);
   }
   return masked;
 }
@@ -428,6 +435,11 @@ interface Cluster {
   hashB: number;
 }
 
+/** Counts units of work (tokens and members visited), so tests can check how work grows. */
+export interface WorkCounter {
+  units: number;
+}
+
 const DIGIT_RUNS = /[0-9]+/g;
 const HAS_DIGIT = /[0-9]/;
 
@@ -435,11 +447,29 @@ const BASE_A = 0x01000193;
 const BASE_B = 0x5bd1e995;
 
 /**
+ * Memory bounds, whatever the input. The line caches hold lines of at most `CACHED_LINE_CHARS`
+ * characters, at most `CACHED_LINES` of them each (a full cache starts over), so together at most
+ * 2 x 32,768 x 512 characters (32 MiB as UTF-16). Distinct masked sequences are kept for the batch
+ * clustering until they hold `RETAINED_TOKENS` tokens in all (with `maxTokens` 128, at least 8,192
+ * sequences); a new sequence beyond that is not kept: it joins the catch-all sequence of its first
+ * token (`first <*>`, one per first token of at most `OVERFLOW_FIRST_CHARS` characters and at most
+ * `OVERFLOW_FIRSTS` of them, else `<*>`), whose template still matches it. Below the cap the
+ * result depends only on the multiset of lines; beyond it, on which sequences came first.
+ */
+const CACHED_LINE_CHARS = 512;
+const CACHED_LINES = 1 << 15;
+const RETAINED_TOKENS = 1 << 20;
+const OVERFLOW_FIRST_CHARS = 64;
+const OVERFLOW_FIRSTS = 1 << 12;
+
+/**
  * Collects messages, then clusters their distinct masked token sequences in one deterministic
- * batch: the result depends only on the multiset of messages, never on their order.
+ * batch: the result depends only on the multiset of messages, never on their order (within the
+ * memory bounds above).
  */
 export class TemplateMiner {
   private readonly opts: Required<TemplateMinerOptions>;
+  private readonly work: WorkCounter;
   private readonly index = new Map<string, number>();
   // Logs repeat whole lines often; remembering them skips masking for repeats.
   private readonly seen = new Map<string, number>();
@@ -448,15 +478,19 @@ export class TemplateMiner {
   private readonly sequences: string[][] = [];
   /** `sequences[i].join(' ')`, also the key of `index`. */
   private readonly keys: string[] = [];
+  private retainedTokens = 0;
+  private overflowFirsts = 0;
   private result: string[] | undefined;
 
-  constructor(options?: TemplateMinerOptions) {
+  constructor(options?: TemplateMinerOptions, work: WorkCounter = { units: 0 }) {
     this.opts = { ...DEFAULTS, ...options };
+    this.work = work;
   }
 
   /** Adds a message; the returned id is shared by messages with the same masked sequence. */
   add(message: string): number {
-    let id = this.seen.get(message);
+    const cached = message.length <= CACHED_LINE_CHARS;
+    let id = cached ? this.seen.get(message) : undefined;
     if (id !== undefined) {
       return id;
     }
@@ -467,29 +501,61 @@ export class TemplateMiner {
     // is remembered only when neither happened, and the next line of that shape (another block
     // id, another port) skips masking. On LogHub's 20,000 lines this masks ~1,300 lines instead
     // of ~9,500 distinct ones; a native regex replace costs much less than masking.
-    const shaped = message.length <= this.opts.maxLineChars;
-    const shape = shaped ? message.replace(DIGIT_RUNS, '0') : '';
-    if (shaped) {
+    const shape = cached ? message.replace(DIGIT_RUNS, '0') : '';
+    if (cached) {
       id = this.byShape.get(shape);
       if (id !== undefined) {
-        this.seen.set(message, id);
+        remember(this.seen, message, id);
         return id;
       }
     }
+    this.work.units += Math.min(message.length, this.opts.maxLineChars);
     const tokens = capTokens(maskTokens(message, this.opts.maxLineChars), this.opts.maxTokens);
     const key = tokens.join(' ');
-    id = this.index.get(key);
+    id = this.index.get(key) ?? this.retain(tokens, key);
+    if (cached) {
+      if (!HAS_DIGIT.test(key)) {
+        remember(this.byShape, shape, id);
+      }
+      remember(this.seen, message, id);
+    }
+    return id;
+  }
+
+  private retain(tokens: string[], key: string): number {
+    if (this.retainedTokens + tokens.length > RETAINED_TOKENS) {
+      return this.overflow(tokens);
+    }
+    this.retainedTokens += tokens.length;
+    const id = this.sequences.length;
+    this.index.set(key, id);
+    this.keys.push(key);
+    this.sequences.push(tokens);
+    this.result = undefined;
+    return id;
+  }
+
+  private overflow(tokens: string[]): number {
+    const first = tokens[0];
+    let catchAll = [WILDCARD];
+    if (tokens.length > 1 && first !== WILDCARD && first.length <= OVERFLOW_FIRST_CHARS) {
+      catchAll = [first, WILDCARD];
+    }
+    let key = catchAll.join(' ');
+    let id = this.index.get(key);
+    if (id === undefined && catchAll.length > 1 && this.overflowFirsts >= OVERFLOW_FIRSTS) {
+      catchAll = [WILDCARD];
+      key = WILDCARD;
+      id = this.index.get(key);
+    }
     if (id === undefined) {
+      this.overflowFirsts += catchAll.length - 1;
       id = this.sequences.length;
       this.index.set(key, id);
       this.keys.push(key);
-      this.sequences.push(tokens);
+      this.sequences.push(catchAll);
       this.result = undefined;
     }
-    if (shaped && !HAS_DIGIT.test(key)) {
-      this.byShape.set(shape, id);
-    }
-    this.seen.set(message, id);
     return id;
   }
 
@@ -501,38 +567,43 @@ export class TemplateMiner {
   /** The final template of an id returned by `add`. */
   template(id: number): string {
     if (!this.result) {
-      this.result = clusterSequences(this.sequences, this.keys, this.opts);
+      this.result = clusterSequences(this.sequences, this.keys, this.opts, this.work);
     }
     return this.result[id] ?? '';
   }
 }
 
+function remember(cache: Map<string, number>, key: string, id: number): void {
+  if (cache.size >= CACHED_LINES) {
+    cache.clear();
+  }
+  cache.set(key, id);
+}
+
 function clusterSequences(
   sequences: string[][],
   keys: readonly string[],
-  opts: Required<TemplateMinerOptions>
+  opts: Required<TemplateMinerOptions>,
+  work: WorkCounter
 ): string[] {
-  // A sequence alone with its length and first token has nothing to merge with: its template is
-  // its key. Most sequences are alone, so this skips their sorting, interning, hashing and merges.
-  const bucketSize = new Map<string, number[]>(); // first token -> count per length
+  // A sequence alone with its length has nothing to merge with in the per-length passes: its
+  // template is its key. Many sequences are alone, so this skips their sorting, interning, hashing.
+  const lengthCount: number[] = [];
   for (const tokens of sequences) {
-    const first = tokens[0] ?? '';
-    const counts = bucketSize.get(first) ?? [];
-    counts[tokens.length] = (counts[tokens.length] ?? 0) + 1;
-    bucketSize.set(first, counts);
+    lengthCount[tokens.length] = (lengthCount[tokens.length] ?? 0) + 1;
   }
   const out: string[] = new Array(sequences.length);
   const idOf = new Map<string, number>();
   const mergeable: string[] = [];
   for (let id = 0; id < sequences.length; id++) {
-    const tokens = sequences[id];
-    if (bucketSize.get(tokens[0] ?? '')?.[tokens.length] === 1) {
+    if (lengthCount[sequences[id].length] === 1) {
       out[id] = keys[id];
     } else {
       idOf.set(keys[id], id);
       mergeable.push(keys[id]);
     }
   }
+  work.units += sequences.length;
   // Processing in key order rather than arrival order makes the result order-independent. Keys
   // are distinct, so each sorted key maps back to one id (the plain string sort is much faster
   // than sorting ids with a comparator).
@@ -550,6 +621,7 @@ function clusterSequences(
       }
       return v;
     });
+    work.units += tokens.length;
     let list = byLength.get(tokens.length);
     if (!list) {
       list = [];
@@ -561,8 +633,9 @@ function clusterSequences(
   if (wildcardId === undefined) {
     wildcardId = intern.size + 1;
   }
+  const context: MergeContext = { wildcardId, opts, work };
   for (const [length, list] of byLength) {
-    const merged = mergeBySimilarity(mergeByColumns(list, length, wildcardId, opts), opts);
+    const merged = mergeBySimilarity(mergeByColumns(list, length, context), context);
     for (const c of merged) {
       const template = c.tokens.join(' ');
       for (const m of c.members) {
@@ -571,6 +644,12 @@ function clusterSequences(
     }
   }
   return out;
+}
+
+interface MergeContext {
+  wildcardId: number;
+  opts: Required<TemplateMinerOptions>;
+  work: WorkCounter;
 }
 
 function scramble(id: number): number {
@@ -607,44 +686,42 @@ function sameExcept(a: Cluster, b: Cluster, pos: number): boolean {
 }
 
 /**
+ * The leading word is a parameter (a program, host or thread name) only beside this many
+ * constant words: in shorter lines it usually names the event (`boot (command <*>`).
+ */
+const FIRST_PARAMETER_CONSTANTS = 3;
+
+function constantsBesideFirst(c: Cluster, wildcardId: number): number {
+  let n = 0;
+  for (let i = 1; i < c.ids.length; i++) {
+    if (c.ids[i] !== wildcardId) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
  * Merges clusters that agree everywhere but one position, when that position shows enough
  * distinct values to be a parameter. Two values are not enough: `startup`/`shutdown` or
  * `begin`/`end` usually name different events, while a user or host name soon shows three.
- * The first token names the event, so it never becomes a parameter here.
+ * Every position counts, the first one too: a program, host or thread name often leads a line.
  */
-function mergeByPosition(
-  clusters: Cluster[],
-  length: number,
-  wildcardId: number,
-  opts: Required<TemplateMinerOptions>
-): Cluster[] {
-  if (clusters.length < 2 || length < 2) {
+function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext): Cluster[] {
+  if (clusters.length < 2) {
     return clusters;
   }
-  // Every grouping key below includes position 0, so a cluster alone with its first token can
-  // never merge here: set those aside and group only the rest, position after position. Merging
-  // only ever concerns clusters of one first token, and their relative order is kept, so the
-  // result is the same as grouping the whole list (most clusters are alone in their bucket).
-  const firstCount = new Map<number, number>();
-  for (const c of clusters) {
-    firstCount.set(c.ids[0], (firstCount.get(c.ids[0]) ?? 0) + 1);
-  }
-  const alone: Cluster[] = [];
-  let list: Cluster[] = [];
-  for (const c of clusters) {
-    (firstCount.get(c.ids[0]) === 1 ? alone : list).push(c);
-  }
-  if (list.length === 0) {
-    return clusters;
-  }
+  const { wildcardId, opts, work } = ctx;
+  let list = clusters;
   const powA = powers(BASE_A, length);
   const powB = powers(BASE_B, length);
   for (let round = 0; round < 3; round++) {
     let changed = false;
-    for (let pos = 1; pos < length; pos++) {
+    for (let pos = 0; pos < length; pos++) {
       const wA = powA[length - 1 - pos];
       const wB = powB[length - 1 - pos];
       const groups = new Map<number, Cluster[]>();
+      work.units += list.length;
       for (const c of list) {
         const id = c.ids[pos];
         const ka = (c.hashA - Math.imul(id, wA)) >>> 0;
@@ -669,9 +746,15 @@ function mergeByPosition(
         }
         // Hash collisions are possible: only members that truly agree elsewhere are merged.
         const head = g[0];
-        const same = g.filter((c) => sameExcept(head, c, pos));
+        const same: Cluster[] = [];
+        const others: Cluster[] = [];
+        for (const c of g) {
+          (sameExcept(head, c, pos) ? same : others).push(c);
+        }
+        work.units += g.length * length;
         const values = new Set(same.map((c) => c.ids[pos]));
-        if (values.has(wildcardId) || values.size >= opts.minDistinctValues) {
+        const enough = values.has(wildcardId) || values.size >= opts.minDistinctValues;
+        if (enough && (pos > 0 || constantsBesideFirst(head, wildcardId) >= FIRST_PARAMETER_CONSTANTS)) {
           const tokens = head.tokens.slice();
           const ids = head.ids.slice();
           tokens[pos] = WILDCARD;
@@ -682,12 +765,11 @@ function mergeByPosition(
               members.push(m);
             }
           }
+          work.units += members.length;
           next.push(withHashes({ tokens, ids, members, hashA: 0, hashB: 0 }));
           changed = true;
-          for (const c of g) {
-            if (!same.includes(c)) {
-              next.push(c);
-            }
+          for (const c of others) {
+            next.push(c);
           }
         } else {
           for (const c of g) {
@@ -701,7 +783,7 @@ function mergeByPosition(
       break;
     }
   }
-  return alone.length > 0 ? list.concat(alone) : list;
+  return list;
 }
 
 /**
@@ -709,15 +791,12 @@ function mergeByPosition(
  * for events that share the first token and length; masking it there lets a second parameter
  * reach its three distinct values (`rhost=<*> user=root` beside `rhost=a.example user=guest`).
  */
-function mergeByColumns(
-  clusters: Cluster[],
-  length: number,
-  wildcardId: number,
-  opts: Required<TemplateMinerOptions>
-): Cluster[] {
-  let list = mergeByPosition(clusters, length, wildcardId, opts);
+function mergeByColumns(clusters: Cluster[], length: number, ctx: MergeContext): Cluster[] {
+  const { wildcardId, work } = ctx;
+  let list = mergeByPosition(clusters, length, ctx);
   for (let round = 0; round < 3 && list.length > 1; round++) {
     const columns = new Map<number, Set<number>>();
+    work.units += list.length * length;
     for (const c of list) {
       for (let i = 1; i < length; i++) {
         if (c.ids[i] === wildcardId) {
@@ -755,7 +834,11 @@ function mergeByColumns(
       const key = masked.ids.join(',');
       const prev = byKey.get(key);
       if (prev) {
-        prev.members = prev.members.concat(masked.members);
+        // Appended in place: rebuilding the growing list per cluster would be quadratic.
+        for (const m of masked.members) {
+          prev.members.push(m);
+        }
+        work.units += masked.members.length;
         changed = true;
       } else {
         const own = masked === c ? { ...c, members: c.members.slice() } : masked;
@@ -766,7 +849,7 @@ function mergeByColumns(
     if (!changed) {
       break;
     }
-    list = mergeByPosition(next, length, wildcardId, opts);
+    list = mergeByPosition(next, length, ctx);
   }
   return list;
 }
@@ -775,7 +858,8 @@ function mergeByColumns(
  * Drain's merge for lines that differ in several places at once: within one first token and
  * length, a cluster joins the most similar earlier one when enough positions agree.
  */
-function mergeBySimilarity(clusters: Cluster[], opts: Required<TemplateMinerOptions>): Cluster[] {
+function mergeBySimilarity(clusters: Cluster[], ctx: MergeContext): Cluster[] {
+  const { opts, work } = ctx;
   if (clusters.length < 2 || opts.similarityThreshold > 1) {
     return clusters;
   }
@@ -791,6 +875,7 @@ function mergeBySimilarity(clusters: Cluster[], opts: Required<TemplateMinerOpti
     let best: Cluster | undefined;
     let bestSim = -1;
     const n = Math.min(reps.length, opts.maxClustersPerBucket);
+    work.units += n * c.tokens.length;
     for (let r = 0; r < n; r++) {
       const sim = similarity(reps[r].tokens, c.tokens);
       if (sim > bestSim) {
@@ -833,8 +918,12 @@ function similarity(template: string[], tokens: string[]): number {
 }
 
 /** Mines templates for a batch of messages; `result[i]` is the final template of `messages[i]`. */
-export function mineTemplates(messages: readonly string[], options?: TemplateMinerOptions): string[] {
-  const miner = new TemplateMiner(options);
+export function mineTemplates(
+  messages: readonly string[],
+  options?: TemplateMinerOptions,
+  work?: WorkCounter
+): string[] {
+  const miner = new TemplateMiner(options, work);
   const ids = messages.map((m) => miner.add(m));
   return ids.map((id) => miner.template(id));
 }
