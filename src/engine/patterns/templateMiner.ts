@@ -67,6 +67,11 @@ const DATE_WORDS = new Set(
   'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
 );
 const LITERAL_WORDS = new Set(VALUE_WORDS.split('|'));
+/** The literal words start with t, f, n or u (either case): most words fail that before the set. */
+function isLiteralWord(token: string): boolean {
+  const c = token.charCodeAt(0) | 0x20;
+  return (c === 116 || c === 102 || c === 110 || c === 117) && LITERAL_WORDS.has(token);
+}
 /** An empty pair of brackets or quotes is a value that happens to be empty. */
 const EMPTY_PAIRS = new Set(['()', '[]', '{}', "''", '<>', '""']);
 
@@ -98,7 +103,8 @@ for (let c = 0; c < 128; c++) {
   }
 }
 
-// Words without digits repeat across lines; remembering their masked form skips the regex. At
+// Words with delimiters but no digits repeat across lines; remembering their masked form skips
+// the segment scan. At
 // most WORD_CACHE_LIMIT words of at most WORD_CACHE_CHARS characters (2 MiB as UTF-16).
 const wordCache = new Map<string, string>();
 const WORD_CACHE_LIMIT = 1 << 14;
@@ -262,16 +268,16 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit) {
     return maskSegments(token);
   }
-  let masked = token.length <= WORD_CACHE_CHARS ? wordCache.get(token) : undefined;
+  if (!split) {
+    // Cheaper than a cache lookup, and no cache churn on lines of random words.
+    const n = token.length;
+    return (n >= 8 && isHexLetters(token)) || (n >= 3 && n <= 9 && isLiteralWord(token)) ? WILDCARD : token;
+  }
+  const cacheable = token.length <= WORD_CACHE_CHARS;
+  let masked = cacheable ? wordCache.get(token) : undefined;
   if (masked === undefined) {
-    if (split) {
-      masked = maskSegments(token);
-    } else if ((token.length >= 8 && isHexLetters(token)) || LITERAL_WORDS.has(token)) {
-      masked = WILDCARD;
-    } else {
-      masked = token;
-    }
-    if (token.length <= WORD_CACHE_CHARS) {
+    masked = maskSegments(token);
+    if (cacheable) {
       if (wordCache.size >= WORD_CACHE_LIMIT) {
         wordCache.clear();
       }
@@ -331,9 +337,10 @@ function headOf(message: string, maxChars: number): string {
 /**
  * Masks the variable parts of a message into its token sequence: whitespace splits tokens,
  * parameters become `<*>`, and runs of placeholders (argument lists, stack frames) collapse into
- * one so their length does not matter.
+ * one so their length does not matter. Words after the first `maxWords` become one placeholder
+ * without being looked at: a long line then costs no more than its head.
  */
-function maskTokens(message: string, maxLineChars: number): string[] {
+function maskTokens(message: string, maxLineChars: number, maxWords = Infinity): string[] {
   const truncated = message.length > maxLineChars;
   let s = maskQuoted(truncated ? headOf(message, maxLineChars) : message);
   if (s.indexOf('://') >= 0) {
@@ -347,6 +354,7 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   // a single segment holding a digit, the commonest parameter, becomes `<*>` without being sliced.
   const tokens: string[] = [];
   const n = s.length;
+  let cut = false; // words were left out after `maxWords`
   let start = 0; // start of the current word
   let flags = 0; // CHAR_DIGIT | CHAR_SPLIT | CHAR_OTHER_SPACE seen in the current word
   for (let i = 0; i < n; i++) {
@@ -358,6 +366,11 @@ function maskTokens(message: string, maxLineChars: number): string[] {
     if (k === CHAR_SPACE) {
       if (i > start) {
         pushWord(tokens, s, start, i, flags);
+        if (tokens.length >= maxWords) {
+          cut = s.slice(i).trim() !== '';
+          start = n;
+          break;
+        }
       }
       start = i + 1;
       flags = 0;
@@ -372,7 +385,7 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (n > start) {
     pushWord(tokens, s, start, n, flags);
   }
-  if (truncated) {
+  if (truncated || cut) {
     tokens.push(WILDCARD);
   }
   // Calendar words next to a number belong to a timestamp; twice, so that `Fri Jun <*>` is
@@ -420,10 +433,13 @@ function capTokens(tokens: string[], maxTokens: number): string[] {
   return capped;
 }
 
+function tokenize(message: string, maxLineChars: number, maxTokens: number): string[] {
+  return capTokens(maskTokens(message, maxLineChars, maxTokens), maxTokens);
+}
+
 /** Splits and masks a message into the token sequence the miner clusters on. */
 export function tokenizeMessage(message: string, options?: TemplateMinerOptions): string[] {
-  const masked = maskMessage(message, options?.maxLineChars ?? DEFAULTS.maxLineChars);
-  return masked === '' ? [] : capTokens(masked.split(' '), options?.maxTokens ?? DEFAULTS.maxTokens);
+  return tokenize(message, options?.maxLineChars ?? DEFAULTS.maxLineChars, options?.maxTokens ?? DEFAULTS.maxTokens);
 }
 
 interface Cluster {
@@ -458,7 +474,7 @@ const BASE_B = 0x5bd1e995;
  */
 const CACHED_LINE_CHARS = 512;
 const CACHED_LINES = 1 << 15;
-const RETAINED_TOKENS = 1 << 20;
+const RETAINED_TOKENS = 1 << 18;
 const OVERFLOW_FIRST_CHARS = 64;
 const OVERFLOW_FIRSTS = 1 << 12;
 
@@ -510,7 +526,7 @@ export class TemplateMiner {
       }
     }
     this.work.units += Math.min(message.length, this.opts.maxLineChars);
-    const tokens = capTokens(maskTokens(message, this.opts.maxLineChars), this.opts.maxTokens);
+    const tokens = tokenize(message, this.opts.maxLineChars, this.opts.maxTokens);
     const key = tokens.join(' ');
     id = this.index.get(key) ?? this.retain(tokens, key);
     if (cached) {
