@@ -6,7 +6,9 @@ import {
   tokenizeMessage,
   VALUE_SEGMENT,
   WILDCARD,
+  type WorkCounter,
 } from './templateMiner';
+import { templateMatches } from './templateFilter';
 
 describe('maskMessage', () => {
   it.each([
@@ -191,6 +193,86 @@ describe('hostile input', () => {
   ])('masks %s without throwing', (_, line) => {
     const [template] = mineTemplates([line]);
     expect(typeof template).toBe('string');
+  });
+});
+
+describe('hostile input grows linearly', () => {
+  // Deterministic generators for adversarial shapes: line i of a shape is the same in any run.
+  function lcg(seed: number): () => number {
+    let x = seed >>> 0;
+    return () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x >>> 8;
+    };
+  }
+  const lower = 'abcdefghijklmnopqrstuvwxyz';
+  const alnum = lower + '0123456789';
+  function word(next: () => number, alphabet: string, n: number): string {
+    let w = '';
+    for (let i = 0; i < n; i++) {
+      w += alphabet[next() % alphabet.length];
+    }
+    return w;
+  }
+  function words(next: () => number, alphabet: string, count: number, length: number): string {
+    return Array.from({ length: count }, () => word(next, alphabet, length)).join(' ');
+  }
+  const shapes: Array<[string, (next: () => number) => string]> = [
+    ['random lower-case words sharing first word and length', (next) => 'start ' + words(next, lower, 8, 6)],
+    ['random alphanumerics', (next) => words(next, alnum, 10, 8)],
+    ['one line repeated', () => 'connection reset by peer while reading response header'],
+    ['distinct digit shapes', (next) => Array.from({ length: 12 }, () => `k${'9'.repeat(1 + (next() % 9))}x`).join(' ')],
+    [
+      'unicode words',
+      (next) =>
+        Array.from({ length: 10 }, () =>
+          Array.from({ length: 4 }, () => String.fromCharCode(0x4e00 + (next() % 0x5000))).join('')
+        ).join(' '),
+    ],
+    ['one word position varies among many events', (next) => `event ${next() % 50} user ${word(next, lower, 5)} done`],
+    ['8 KiB of one-letter words', (next) => words(next, lower, 4096, 1)],
+    ['one 8 KiB word', (next) => word(next, lower, 64).repeat(128)],
+    ['8 KiB of random words', (next) => words(next, lower, 1024, 7).slice(0, 8192)],
+  ];
+
+  function workFor(make: (next: () => number) => string, n: number): number {
+    const next = lcg(n);
+    const lines = Array.from({ length: n }, () => make(next));
+    const work: WorkCounter = { units: 0 };
+    const templates = mineTemplates(lines, undefined, work);
+    expect(templates).toHaveLength(n);
+    return work.units;
+  }
+
+  it.each(shapes)('%s: twice the lines cost at most about twice the work', (_, make) => {
+    const long = make(lcg(1)).length > 1000;
+    const n = long ? 100 : 2000;
+    const small = workFor(make, n);
+    const large = workFor(make, 2 * n);
+    expect(large).toBeGreaterThan(0);
+    expect(large / Math.max(small, 1)).toBeLessThan(2.5);
+  });
+
+  it('keeps at most a bounded number of distinct sequences, and every template still matches', () => {
+    const next = lcg(7);
+    const lines = Array.from({ length: 32000 }, () => 'start ' + words(next, lower, 8, 6));
+    const miner = new TemplateMiner();
+    const ids = lines.map((l) => miner.add(l));
+    // 2^18 retained tokens of 9-token sequences, plus the catch-all of `start`.
+    expect(miner.size).toBeLessThanOrEqual(Math.floor((1 << 18) / 9) + 1);
+    expect(miner.size).toBeGreaterThan(20000);
+    for (let i = 0; i < lines.length; i += 97) {
+      expect(templateMatches(miner.template(ids[i]), lines[i])).toBe(true);
+    }
+  });
+
+  it('merges many clusters into few templates in linear work', () => {
+    // The third word turns into a parameter among lines that agree elsewhere, then the second
+    // does: thousands of clusters merge into one template, and the merge passes stay linear.
+    const make = (next: () => number) => `start ${word(next, lower, 1)} ${word(next, lower, 4)} end`;
+    const next = lcg(3);
+    expect(new Set(mineTemplates(Array.from({ length: 4000 }, () => make(next)))).size).toBeLessThan(50);
+    expect(workFor(make, 8000) / workFor(make, 4000)).toBeLessThan(2.5);
   });
 });
 

@@ -63,6 +63,22 @@ export const VALUE_SEGMENT = new RegExp(
 const URL = /(?<![^\s=:,;()[\]{}<>'"|])[A-Za-z][\w+.-]*:\/\/[^\s"'<>]*/g;
 const EMAIL = /(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+/g;
 const SPACES = /\s+/;
+// Host names vary like addresses do: three or more labels ending in a two-letter country code
+// (not one that is also a common word or key suffix, as in `mapred.job.id`), two or more ending in
+// a generic top-level domain, or a lower-case dotted name with a port (a Java frame
+// `a.b.Class.method:42` has capitals). A label starts with a letter, so versions and addresses are
+// left to the digit rule; `main.py` has two labels only. Linear: a label ends at a dot, which no
+// label character matches, so no run is rescanned.
+const HOST_START = `(?<![\\w.-])`;
+const LABEL = `[A-Za-z][\\w-]*`;
+const COUNTRY = `(?!(?:id|is|in|it|at|to|on|or|as|by|do|if|me|my|no|so|up|we|be|go)(?![\\w.-]))[A-Za-z]{2}`;
+const HOST = new RegExp(
+  `${HOST_START}(?:(?:${LABEL}\\.){2,}${COUNTRY}|(?:${LABEL}\\.)+(?:com|net|org|edu|gov|mil|info|biz|arpa|local|lan|internal|corp))(?![\\w.-])` +
+    `|${HOST_START}[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)+:\\d+(?![\\w.])`,
+  'g'
+);
+// A size with its unit in parentheses, `(1.2 KB)` or `(850 bytes)`, is one value, not two words.
+const SIZE_IN_PARENS = /\(\s?[-+]?\d[\d.,]*\s?[A-Za-z%]+\)/g;
 const DATE_WORDS = new Set(
   'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
 );
@@ -291,6 +307,31 @@ function isDateWord(token: string): boolean {
   return token.length >= 2 && token.length <= 4 && DATE_WORDS.has(token.toLowerCase());
 }
 
+// `METHOD target HTTP/x`, as access logs quote a request; the method and route name the event.
+// No quantifier here counts digits: see `TemplateMiner.add` on why digit runs must not matter.
+const HTTP_REQUEST = /^([A-Z]{3,7}) (\S+)(?: (HTTP\/)[\d.]+)?$/;
+const QUERY_OR_FRAGMENT = /[?#].*$/;
+
+/**
+ * A quoted value is one placeholder, except a request line: it keeps its method and the shape of
+ * its route, each path segment holding a digit (or 8+ hex letters) a placeholder, the query a
+ * placeholder, so `GET /v2/<*>/servers` and `DELETE /v2/<*>/servers/<*>` stay apart.
+ */
+function maskQuotedValue(value: string): string {
+  const m = HTTP_REQUEST.exec(value);
+  if (!m) {
+    return WILDCARD;
+  }
+  const target = m[2];
+  const path = target.replace(QUERY_OR_FRAGMENT, '');
+  const shape = path
+    .split('/')
+    .map((seg) => (/\d/.test(seg) || (seg.length >= 8 && isHexLetters(seg)) ? WILDCARD : seg))
+    .join('/');
+  const query = path.length < target.length ? '?' + WILDCARD : '';
+  return m[1] + ' ' + shape + query + (m[3] ? ' ' + m[3] + WILDCARD : '');
+}
+
 /**
  * Replaces double-quoted spans by a quoted placeholder, since a quoted value may contain spaces.
  * Each quote is visited once, so this is linear in the line.
@@ -315,7 +356,7 @@ function maskQuoted(line: string): string {
     if (end < 0) {
       break;
     }
-    out += line.slice(pos, first) + '"' + WILDCARD + '"';
+    out += line.slice(pos, first) + '"' + maskQuotedValue(line.slice(first + 1, end)) + '"';
     pos = end + 1;
     first = line.indexOf('"', pos);
   }
@@ -348,6 +389,12 @@ function maskTokens(message: string, maxLineChars: number, maxWords = Infinity):
   }
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
+  }
+  if (s.indexOf('.') >= 0) {
+    s = s.replace(HOST, WILDCARD);
+  }
+  if (s.indexOf('(') >= 0) {
+    s = s.replace(SIZE_IN_PARENS, WILDCARD);
   }
   // One scan over the line splits it on plain spaces and classifies each word on the way (one
   // table load per character; most characters are plain and cost nothing more), so a word that is
