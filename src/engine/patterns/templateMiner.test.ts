@@ -21,6 +21,14 @@ describe('maskMessage', () => {
     ['tag="View Lock" held', 'tag="<*>" held'],
     ['said "a \\"b\\" c" twice', 'said <*> twice'],
     ['mail bob@example.com now', 'mail <*> now'],
+    ['chrome.exe - proxy.cse.example.edu.hk:5070 close', 'chrome.exe - <*> close'],
+    ['open through proxy p.example.com HTTPS', 'open through proxy <*> HTTPS'],
+    ['node-a.internal:8080 down', '<*> down'],
+    ['java.io.IOException at org.apache.Client.call:42', 'java.io.IOException at org.apache.Client.call:<*>'],
+    ['mapred.job.id is deprecated; main.py', 'mapred.job.id is deprecated; main.py'],
+    ['1190 bytes (1.16 KB) sent, 850 bytes (850 bytes) received', '<*> bytes <*> sent, <*> bytes <*> received'],
+    ['"GET /v2/54fadb41/servers/detail?x=1 HTTP/1.1" 200', '"GET /<*>/<*>/servers/detail?<*> HTTP/<*>" <*>'],
+    ['"DELETE /v2/abc/servers/7c8d HTTP/1.1"', '"DELETE /<*>/abc/servers/<*> HTTP/<*>"'],
     ['GET https://example.com/a?b=c ok', 'GET <*> ok'],
     ['flag=true other=null', 'flag=<*> other=<*>'],
     ['at Fri Jun 17 07:07:00 2005 done', 'at <*> done'],
@@ -93,8 +101,8 @@ describe('mineTemplates', () => {
   it('carries a proven parameter column over to related lines', () => {
     const lines = [
       'auth failure rhost=10.0.0.1 user=root',
-      'auth failure rhost=a.example.org user=root',
-      'auth failure rhost=b.example.org user=root',
+      'auth failure rhost=alpha user=root',
+      'auth failure rhost=beta user=root',
       'auth failure rhost=10.0.0.2 user=guest',
       'auth failure rhost=10.0.0.3 user=test',
     ];
@@ -124,6 +132,56 @@ describe('mineTemplates', () => {
   it('handles empty input and empty lines', () => {
     expect(mineTemplates([])).toEqual([]);
     expect(mineTemplates(['', ''])).toEqual(['', '']);
+  });
+});
+
+describe('mineTemplates on formats it was not tuned on', () => {
+  it('groups proxy lines whatever the program, host and optional size', () => {
+    const programs = ['chrome.exe', 'firefox.exe', 'svchost.exe'];
+    const hosts = ['proxy.cse.example.edu.hk:5070', 'gw.example.com:443', 'mail.example.org:993'];
+    const shapes = [
+      'close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63 KB) received, lifetime 00:02',
+      'close, 403 bytes sent, 2140 bytes (2.08 KB) received, lifetime 00:00',
+      'close, 850 bytes sent, 310 bytes received, lifetime 00:01',
+    ];
+    const lines = shapes.flatMap((shape, k) => programs.map((p, i) => `${p} - ${hosts[(i + k) % 3]} ${shape}`));
+    const templates = mineTemplates(lines);
+    expect(new Set(templates)).toEqual(
+      new Set(['<*> - <*> close, <*> bytes<*> sent, <*> bytes<*> received, lifetime <*>'])
+    );
+    lines.forEach((l, i) => expect(templateMatches(templates[i], l)).toBe(true));
+  });
+
+  it('keeps capitalized event words after a bracketed id apart', () => {
+    const events = ['Started', 'Paused', 'Resumed', 'Stopped'];
+    const lines = events.flatMap((e, k) =>
+      [1, 2, 3].map((n) => `[instance: 6e84c0d4-1a2b-4c5d-8e9f-${k}${n}aabbccddee] VM ${e} (Lifecycle Event)`)
+    );
+    const templates = mineTemplates(lines);
+    expect(new Set(templates).size).toBe(4);
+    expect(templates[0]).toBe('[instance: <*> VM Started (Lifecycle Event)');
+  });
+
+  it('keeps HTTP methods and routes of quoted request lines apart', () => {
+    const lines = [
+      '10.0.0.1 "GET /v2/54fadb41/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.24',
+      '10.0.0.2 "GET /v2/9a3b7c11/servers/detail HTTP/1.1" status: 200 len: 1710 time: 0.31',
+      '10.0.0.1 "POST /v2/54fadb41/os-server-external-events HTTP/1.1" status: 200 len: 380 time: 0.08',
+      '10.0.0.3 "DELETE /v2/54fadb41/servers/7c8d1e HTTP/1.1" status: 204 len: 0 time: 0.12',
+    ];
+    const templates = mineTemplates(lines);
+    expect(templates[0]).toBe(templates[1]);
+    expect(new Set(templates).size).toBe(3);
+    expect(templates[0]).toBe('<*> "GET /<*>/<*>/servers/detail HTTP/<*>" status: <*> len: <*> time: <*>');
+  });
+
+  it('merges lines led by varying program names when the rest is the same event', () => {
+    const programs = ['sshd', 'crond', 'httpd', 'named'];
+    const t = mineTemplates(programs.map((p) => `${p} received signal to reload its configuration file`));
+    expect(new Set(t)).toEqual(new Set(['<*> received signal to reload its configuration file']));
+    // A short line is led by its event word: those stay apart.
+    const short = mineTemplates(['boot (command 1)', 'wait (command 2)', 'halt (command 3)']);
+    expect(new Set(short).size).toBe(3);
   });
 });
 
@@ -221,7 +279,10 @@ describe('hostile input grows linearly', () => {
     ['random lower-case words sharing first word and length', (next) => 'start ' + words(next, lower, 8, 6)],
     ['random alphanumerics', (next) => words(next, alnum, 10, 8)],
     ['one line repeated', () => 'connection reset by peer while reading response header'],
-    ['distinct digit shapes', (next) => Array.from({ length: 12 }, () => `k${'9'.repeat(1 + (next() % 9))}x`).join(' ')],
+    [
+      'distinct digit shapes',
+      (next) => Array.from({ length: 12 }, () => `k${'9'.repeat(1 + (next() % 9))}x`).join(' '),
+    ],
     [
       'unicode words',
       (next) =>

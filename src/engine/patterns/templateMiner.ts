@@ -706,7 +706,113 @@ function clusterSequences(
       }
     }
   }
-  return out;
+  return mergeOptionalParameters(out, sequences, work);
+}
+
+/** Wildcard positions tried per template by `mergeOptionalParameters`. */
+const OPTIONAL_POSITIONS = 8;
+
+interface OptionalGroup {
+  tokens: string[];
+  /** Positions that are `<*>` in every member's own sequence. */
+  masked: boolean[];
+  /** `glued[i]`: a `<*>` that may match nothing follows token i (`-1`: precedes token 0). */
+  glued: Set<number>;
+  /** The original templates merged here. */
+  sources: string[];
+}
+
+/**
+ * The length-tolerant step: an event with optional parameters (`1190 bytes sent` beside
+ * `1190 bytes (1.16 KB) sent`) gives templates that differ by `<*>` tokens. Longer templates
+ * absorb shorter ones that lack one such `<*>`, glued to the word before (`<*> bytes<*> sent`;
+ * before the first word when it leads): a glued `<*>` also matches no text, so the template
+ * matches every kind of line, and the merged template can absorb a shorter one again. Only a
+ * `<*>` that masking put in every member line counts: one that merging made of words
+ * (`user=root`, `user=guest`, ...) marks a part the event always has. Templates are visited
+ * longest first, then in key order, so the result stays independent of input order.
+ */
+function mergeOptionalParameters(templates: string[], sequences: readonly string[][], work: WorkCounter): string[] {
+  const groups = new Map<string, OptionalGroup>();
+  for (let id = 0; id < templates.length; id++) {
+    const tokens = sequences[id];
+    work.units += tokens.length;
+    const g = groups.get(templates[id]);
+    if (!g) {
+      const own = templates[id].split(' ');
+      groups.set(templates[id], {
+        tokens: own,
+        masked: tokens.map((t, i) => t === WILDCARD && own[i] === WILDCARD),
+        glued: new Set(),
+        sources: [templates[id]],
+      });
+    } else {
+      for (let i = 0; i < g.masked.length; i++) {
+        g.masked[i] = g.masked[i] && tokens[i] === WILDCARD;
+      }
+    }
+  }
+  const order = [...groups.entries()].sort(
+    (a, b) => b[1].tokens.length - a[1].tokens.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  );
+  const result = new Map<string, OptionalGroup>(); // original template -> its final group
+  for (const [key] of order) {
+    const g = groups.get(key);
+    if (!g) {
+      continue; // absorbed into a longer one
+    }
+    let tried = 0;
+    for (let p = 0; p < g.tokens.length && tried < OPTIONAL_POSITIONS && g.tokens.length > 1; p++) {
+      if (!g.masked[p]) {
+        continue;
+      }
+      tried++;
+      const shorter = g.tokens.slice(0, p).concat(g.tokens.slice(p + 1));
+      const shorterKey = shorter.join(' ');
+      work.units += g.tokens.length;
+      const s = groups.get(shorterKey);
+      if (!s || s === g || s.glued.size > 0 || s.sources.length > 1) {
+        continue;
+      }
+      // `s` becomes the merged group (visited later, being shorter): it may absorb again.
+      const glued = new Set<number>();
+      for (const i of g.glued) {
+        glued.add(i < p ? i : i - 1);
+      }
+      glued.add(p - 1);
+      s.masked = s.masked.map((m, i) => m && g.masked[i < p ? i : i + 1]);
+      s.glued = glued;
+      s.sources = s.sources.concat(g.sources);
+      groups.delete(key);
+      break;
+    }
+  }
+  for (const g of groups.values()) {
+    for (const source of g.sources) {
+      result.set(source, g);
+    }
+  }
+  const rendered = new Map<OptionalGroup, string>();
+  return templates.map((t) => {
+    const g = result.get(t);
+    if (!g || g.glued.size === 0) {
+      return t;
+    }
+    let text = rendered.get(g);
+    if (text === undefined) {
+      text = g.tokens
+        .map((tok, i) => {
+          let out = g.glued.has(i - 1) && i === 0 && !tok.startsWith(WILDCARD) ? WILDCARD + tok : tok;
+          if (g.glued.has(i) && !out.endsWith(WILDCARD)) {
+            out += WILDCARD;
+          }
+          return out;
+        })
+        .join(' ');
+      rendered.set(g, text);
+    }
+    return text;
+  });
 }
 
 interface MergeContext {
@@ -747,6 +853,13 @@ function sameExcept(a: Cluster, b: Cluster, pos: number): boolean {
   }
   return true;
 }
+
+/**
+ * Capitalized words (`Started`, `Paused`, `Resumed`) are usually the event's own words, where
+ * lower-case or mixed ones (`root`, `cyrus`, `eth0`) are usually names: they need two more values.
+ */
+const TITLE_WORD = /^[A-Z][a-z]+$/;
+const TITLE_WORD_EXTRA_VALUES = 2;
 
 /**
  * The leading word is a parameter (a program, host or thread name) only beside this many
@@ -816,7 +929,10 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
         }
         work.units += g.length * length;
         const values = new Set(same.map((c) => c.ids[pos]));
-        const enough = values.has(wildcardId) || values.size >= opts.minDistinctValues;
+        const needed = same.every((c) => TITLE_WORD.test(c.tokens[pos]))
+          ? opts.minDistinctValues + TITLE_WORD_EXTRA_VALUES
+          : opts.minDistinctValues;
+        const enough = values.has(wildcardId) || values.size >= needed;
         if (enough && (pos > 0 || constantsBesideFirst(head, wildcardId) >= FIRST_PARAMETER_CONSTANTS)) {
           const tokens = head.tokens.slice();
           const ids = head.ids.slice();
@@ -850,8 +966,21 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
 }
 
 /**
+ * Events of one family share their first word (the first one that is not a parameter, and its
+ * position): a leading program or host name that became `<*>` does not make all such lines one
+ * family.
+ */
+function familyOf(c: Cluster, wildcardId: number): number {
+  let i = 0;
+  while (i < c.ids.length - 1 && c.ids[i] === wildcardId) {
+    i++;
+  }
+  return i * 4194304 + c.ids[i]; // ids stay below 2^22: at most RETAINED_TOKENS distinct tokens
+}
+
+/**
  * Once a position has proven to be a parameter for one event, the same position is a parameter
- * for events that share the first token and length; masking it there lets a second parameter
+ * for events of its family (see `familyOf`) and length; masking it there lets a second parameter
  * reach its three distinct values (`rhost=<*> user=root` beside `rhost=a.example user=guest`).
  */
 function mergeByColumns(clusters: Cluster[], length: number, ctx: MergeContext): Cluster[] {
@@ -861,12 +990,13 @@ function mergeByColumns(clusters: Cluster[], length: number, ctx: MergeContext):
     const columns = new Map<number, Set<number>>();
     work.units += list.length * length;
     for (const c of list) {
+      const family = familyOf(c, wildcardId);
       for (let i = 1; i < length; i++) {
         if (c.ids[i] === wildcardId) {
-          let set = columns.get(c.ids[0]);
+          let set = columns.get(family);
           if (!set) {
             set = new Set();
-            columns.set(c.ids[0], set);
+            columns.set(family, set);
           }
           set.add(i);
         }
@@ -876,7 +1006,7 @@ function mergeByColumns(clusters: Cluster[], length: number, ctx: MergeContext):
     const byKey = new Map<string, Cluster>();
     const next: Cluster[] = [];
     for (const c of list) {
-      const cols = columns.get(c.ids[0]);
+      const cols = columns.get(familyOf(c, wildcardId));
       let masked = c;
       if (cols) {
         let tokens: string[] | undefined;
