@@ -289,7 +289,9 @@ def speed_report(tools: list[Tool], runs: list[list[float]], lines: int, empties
     for i, (tool, total) in enumerate(zip(tools, totals, strict=True)):
         row = [tool.name, f"{total:.3f}", f"{lines / total:,.0f}"]
         if empties:
-            row += [f"{empties[i]:.3f}", f"{lines / max(total - empties[i], 1e-9):,.0f}"]
+            # Under heavy load an empty run can take longer than a full one: then there is no net figure.
+            net = f"{lines / (total - empties[i]):,.0f}" if total > empties[i] else "n/a"
+            row += [f"{empties[i]:.3f}", net]
         rows.append(row)
     table(header, rows)
     drain3 = len(tools) - 1

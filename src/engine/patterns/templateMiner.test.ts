@@ -327,6 +327,17 @@ describe('hostile input grows linearly', () => {
     }
   });
 
+  it('keeps a bounded number of characters when every line is one long distinct word', () => {
+    const next = lcg(11);
+    const miner = new TemplateMiner({ maxLineChars: 8192 });
+    const lines = Array.from({ length: 2100 }, () => word(next, lower, 64).repeat(128));
+    const ids = lines.map((l) => miner.add(l));
+    // 2^24 retained characters of 8,192-character sequences, plus the catch-all `<*>`.
+    expect(miner.size).toBe((1 << 24) / 8192 + 1);
+    expect(miner.template(ids[ids.length - 1])).toBe(WILDCARD);
+    expect(miner.template(ids[0])).toBe(lines[0]);
+  });
+
   it('merges many clusters into few templates in linear work', () => {
     // The third word turns into a parameter among lines that agree elsewhere, then the second
     // does: thousands of clusters merge into one template, and the merge passes stay linear.
