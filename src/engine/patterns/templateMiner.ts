@@ -5,15 +5,19 @@
  * One configuration serves every log source: nothing here knows about a particular system. The
  * heuristics are widely shared ones:
  * - masking: a token segment carrying a digit is a parameter (ids, counts, addresses, durations,
- *   versions, timestamps), so are quoted strings, long hex runs, URLs, emails, `true`/`null`-like
- *   literals and calendar words next to numbers; runs of placeholders collapse into one, so
- *   variable-length lists share a template;
- * - the first token names the event, and only lines of the same token count are compared;
- * - a word position becomes a parameter once it shows three or more distinct values among lines
- *   that agree everywhere else (two values, like `startup`/`shutdown`, usually mean two events),
- *   and a position proven variable for one event is variable for its siblings;
- * - lines still differing in a few places out of many merge Drain-style above a high similarity.
- * Work per line is bounded: only the first `maxLineChars` characters and `maxTokens` tokens count.
+ *   versions, timestamps), so are quoted strings (a quoted HTTP request keeps its method and route
+ *   shape), host names, sizes with a unit in parentheses, long hex runs, URLs, emails,
+ *   `true`/`null`-like literals and calendar words next to numbers; runs of placeholders collapse
+ *   into one, so variable-length lists share a template;
+ * - lines of the same token count are compared; a word position becomes a parameter once it shows
+ *   three or more distinct values among lines that agree everywhere else (two values, like
+ *   `startup`/`shutdown`, usually mean two events; capitalized words need five, and the first word
+ *   needs three constant words beside it), and a position proven variable for one event is
+ *   variable for its siblings;
+ * - lines still differing in a few places out of many merge Drain-style above a high similarity;
+ * - templates that differ by one optional parameter merge (see `mergeOptionalParameters`).
+ * Work per line is bounded: only the first `maxLineChars` characters and `maxTokens` words count;
+ * memory is bounded too (see `RETAINED_TOKENS`).
  */
 
 export const WILDCARD = '<*>';
@@ -25,7 +29,7 @@ export interface TemplateMinerOptions {
   minDistinctValues?: number;
   /** Characters of a line considered; the rest becomes one placeholder. */
   maxLineChars?: number;
-  /** Tokens of a line considered; the rest becomes one placeholder. */
+  /** Words of a line considered; the rest becomes one placeholder. */
   maxTokens?: number;
   /** Earlier clusters compared per line in the similarity pass. */
   maxClustersPerBucket?: number;
