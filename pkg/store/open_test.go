@@ -164,8 +164,8 @@ func TestSQLiteSurvivesKill(t *testing.T) {
 		if _, err := s.GetIncident(context.Background(), 1, id); err != nil {
 			t.Fatalf("acknowledged incident %s lost after kill: %v", id, err)
 		}
-		evs, err := s.ListEvents(context.Background(), 1, id)
-		if err != nil || len(evs) != 1 {
+		evs, err := s.ListEvents(context.Background(), 1, id, EventPage{Limit: 10})
+		if err != nil || len(evs.Items) != 1 {
 			t.Fatalf("event of %s: %v %v", id, evs, err)
 		}
 	}
