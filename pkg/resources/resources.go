@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -29,7 +30,17 @@ type ServiceGetter func(ctx context.Context) (*incidents.Service, error)
 type Handler struct {
 	service ServiceGetter
 	logger  log.Logger
+	timeout time.Duration
 }
+
+// RequestTimeout is each call's deadline, covering the wait for the store to
+// open and every store operation. The stores' own limits (SQLite
+// busy_timeout, PostgreSQL lock_timeout and statement_timeout) are shorter,
+// so a call waiting on a lock ends with a 503 and Retry-After.
+const RequestTimeout = 10 * time.Second
+
+// retryAfterSeconds is the Retry-After of every 503.
+const retryAfterSeconds = "2"
 
 // New returns a Handler on a fixed service. If the store failed to open,
 // pass svc nil and the error: every call then answers 503 with a fixed
@@ -41,7 +52,13 @@ func New(svc *incidents.Service, initErr error) *Handler {
 // NewLazy returns a Handler that asks get for the service on each call; a
 // nil service or an error is a 503.
 func NewLazy(get ServiceGetter) *Handler {
-	return &Handler{service: get, logger: log.DefaultLogger.With("component", "incidents-api")}
+	return &Handler{service: get, logger: log.DefaultLogger.With("component", "incidents-api"), timeout: RequestTimeout}
+}
+
+// WithTimeout sets the per-request deadline (tests use a short one).
+func (h *Handler) WithTimeout(d time.Duration) *Handler {
+	h.timeout = d
+	return h
 }
 
 // Routes returns the mux the plugin serves (also used by tests and the load
@@ -78,6 +95,10 @@ func canonicalOnly(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// StoreBusyMessage is the 503 for a store that is busy, locked or did not
+// answer within the request's deadline.
+const StoreBusyMessage = "incident store busy or not answering in time; retry shortly (reload first: a write that timed out may have been saved)"
 
 // StoreUnavailableMessage is the whole 503 body's error: any Viewer sees it,
 // so it carries no detail of why the store could not be opened.
@@ -183,11 +204,15 @@ func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "role "+quoteRole(pc.User.Role)+" may not do this; requires "+roleNames[min]+" or higher", "")
 			return
 		}
-		svc, err := h.service(r.Context())
+		ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		svc, err := h.service(ctx)
 		if svc == nil || err != nil {
 			// The open error names users, hosts, databases or file paths:
 			// log it, and leave it to the health check.
 			h.logger.Warn("incident store unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+			w.Header().Set("Retry-After", retryAfterSeconds)
 			writeError(w, http.StatusServiceUnavailable, StoreUnavailableMessage, "")
 			return
 		}
@@ -245,6 +270,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusConflict, ErrorBody{Error: ce.Error(), Field: "version", CurrentVersion: ce.Current})
 	case errors.As(err, &tf):
 		writeError(w, http.StatusConflict, tf.Error(), "events")
+	case store.IsBusy(err):
+		h.logger.Warn("incident store busy", "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeError(w, http.StatusServiceUnavailable, StoreBusyMessage, "")
 	default:
 		h.logger.Error("incident request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error while handling the incident request", "")
