@@ -43,28 +43,22 @@ func user(role string, org int64) backend.PluginContext {
 // call goes through httpadapter exactly like a Grafana resource call.
 func (c *client) call(pc backend.PluginContext, method, path, body string) (int, map[string]any) {
 	c.t.Helper()
-	s := &sender{}
-	err := c.h.CallResource(context.Background(), &backend.CallResourceRequest{
-		PluginContext: pc, Method: method, Path: strings.TrimPrefix(strings.SplitN(path, "?", 2)[0], "/"), URL: path, Body: []byte(body),
-	}, s)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	resp := c.raw(pc, method, path, body)
 	var out map[string]any
-	if len(s.resp.Body) > 0 {
-		if err := json.Unmarshal(s.resp.Body, &out); err != nil {
-			c.t.Fatalf("%s %s: non-JSON body %q", method, path, s.resp.Body)
+	if len(resp.Body) > 0 {
+		if err := json.Unmarshal(resp.Body, &out); err != nil {
+			c.t.Fatalf("%s %s: non-JSON body %q", method, path, resp.Body)
 		}
-		if ct := s.resp.Headers["Content-Type"]; len(ct) == 0 || ct[0] != "application/json" {
+		if ct := resp.Headers["Content-Type"]; len(ct) == 0 || ct[0] != "application/json" {
 			c.t.Fatalf("content type %v", ct)
 		}
 	}
-	if s.resp.Status >= 400 {
+	if resp.Status >= 400 {
 		if msg, _ := out["error"].(string); msg == "" {
-			c.t.Fatalf("%s %s: %d without error message: %s", method, path, s.resp.Status, s.resp.Body)
+			c.t.Fatalf("%s %s: %d without error message: %s", method, path, resp.Status, resp.Body)
 		}
 	}
-	return s.resp.Status, out
+	return resp.Status, out
 }
 
 const createBody = `{"service":"checkout","title":"Latency","severity":"high","timeRange":{"from":"2025-01-01T10:00:00Z","to":"2025-01-01T11:00:00Z"},"analysis":{"p99":1.2},"links":[{"title":"d","url":"/d/x"}]}`

@@ -55,15 +55,7 @@ var sqliteMigrations = []migration{
 		`CREATE INDEX incident_events_incident ON incident_events (org_id, incident_id, at)`,
 		`CREATE TABLE rcp_health (id TEXT PRIMARY KEY, checked_at INTEGER NOT NULL)`,
 	}},
-	{Version: 2, Name: "bounded, commit-ordered timeline", SQL: []string{
-		// event_count enforces MaxEventsPerIncident inside the UPDATE that
-		// locks the incident row; the timeline is paged by event id.
-		`ALTER TABLE incidents ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0`,
-		`UPDATE incidents SET event_count = (SELECT COUNT(*) FROM incident_events e
-			WHERE e.org_id = incidents.org_id AND e.incident_id = incidents.id)`,
-		`DROP INDEX incident_events_incident`,
-		`CREATE INDEX incident_events_page ON incident_events (org_id, incident_id, id)`,
-	}},
+	timelineMigration("INTEGER"),
 }
 
 // sqliteDSN builds a modernc.org/sqlite DSN: WAL, busy_timeout, foreign

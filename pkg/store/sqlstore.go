@@ -20,6 +20,19 @@ type migration struct {
 	SQL     []string
 }
 
+// timelineMigration is schema v2 for both backends (they differ only in the
+// integer type): event_count enforces MaxEventsPerIncident inside the UPDATE
+// that locks the incident row, and the timeline is paged by event id.
+func timelineMigration(intType string) migration {
+	return migration{Version: 2, Name: "bounded, commit-ordered timeline", SQL: []string{
+		`ALTER TABLE incidents ADD COLUMN event_count ` + intType + ` NOT NULL DEFAULT 0`,
+		`UPDATE incidents SET event_count = (SELECT COUNT(*) FROM incident_events e
+			WHERE e.org_id = incidents.org_id AND e.incident_id = incidents.id)`,
+		`DROP INDEX incident_events_incident`,
+		`CREATE INDEX incident_events_page ON incident_events (org_id, incident_id, id)`,
+	}}
+}
+
 // dialect holds what differs between SQL backends.
 type dialect struct {
 	name        string
