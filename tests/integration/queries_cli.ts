@@ -58,7 +58,7 @@ function queries(f: Record<string, string>) {
       p95: latencyQuantileExpr(m, service, window),
       errorsByRoute: errorRateByRouteExpr(m, service, window),
       services: servicesExpr(m, window),
-      summary: summaryTargets(m, service, from, to, settings.slo.default.periodDays),
+      summary: summaryTargets(m, service, from, to, [settings.slo.default.periodDays]),
       series: seriesTargets(m, service, from, to),
       dependencies: dependencyTargets(m, from, to),
     },

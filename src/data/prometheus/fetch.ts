@@ -1,11 +1,20 @@
 import type { DataQuery } from '@grafana/schema';
+import type { FleetSignals } from '../../engine/fleet';
 import type { MetricSignals } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';
 import { runQueries } from '../datasource';
-import { toDependencySignals, toMetricSignals, toServiceNames, type DependencySignals } from './normalize';
 import {
+  toDependencySignals,
+  toFleetSignals,
+  toMetricSignals,
+  toServiceNames,
+  type DependencySignals,
+} from './normalize';
+import {
+  ALL_SERVICES,
   dependencyTargets,
+  errorRatioSeriesTarget,
   rangeSeconds,
   seriesTargets,
   servicesExpr,
@@ -37,23 +46,56 @@ export async function fetchMetricSignals(
   toMs: number
 ): Promise<MetricSignals> {
   const { metrics, datasources } = settings;
+  const { periodDays } = sloFor(settings, service);
   const series = seriesTargets(metrics, service, fromMs, toMs);
-  const summary = summaryTargets(metrics, service, fromMs, toMs, sloFor(settings, service).periodDays);
+  const summary = summaryTargets(metrics, service, fromMs, toMs, [periodDays]);
   const stepMs = (series[0].stepSeconds ?? 15) * 1000;
   const [seriesFrames, summaryFrames] = await Promise.all([
     runQueries('prometheus', datasources.prometheusUid, series.map(toPromQuery), fromMs, toMs, stepMs),
     runQueries('prometheus', datasources.prometheusUid, summary.map(toPromQuery), fromMs, toMs),
   ]);
-  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs);
+  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs, periodDays);
 }
 
-export async function fetchServiceNames(settings: AppSettings, fromMs: number, toMs: number): Promise<string[]> {
-  const target: PromTarget = {
+/** The queries of the overview: every figure once for all services, aggregated by service. */
+export function fleetTargets(settings: AppSettings, fromMs: number, toMs: number) {
+  const { metrics, slo } = settings;
+  const periods = [slo.default, ...Object.values(slo.overrides)].map((o) => o.periodDays);
+  return {
+    series: [errorRatioSeriesTarget(metrics, fromMs, toMs)],
+    summary: [servicesTarget(settings, fromMs, toMs), ...summaryTargets(metrics, ALL_SERVICES, fromMs, toMs, periods)],
+  };
+}
+
+/** Everything the overview needs, in two requests to Prometheus whatever the number of services. */
+export async function fetchFleetSignals(settings: AppSettings, fromMs: number, toMs: number): Promise<FleetSignals> {
+  const uid = settings.datasources.prometheusUid;
+  const { series, summary } = fleetTargets(settings, fromMs, toMs);
+  const stepMs = (series[0].stepSeconds ?? 15) * 1000;
+  const [seriesFrames, summaryFrames] = await Promise.all([
+    runQueries('prometheus', uid, series.map(toPromQuery), fromMs, toMs, stepMs),
+    runQueries('prometheus', uid, summary.map(toPromQuery), fromMs, toMs),
+  ]);
+  return toFleetSignals(
+    [...seriesFrames, ...summaryFrames],
+    settings.metrics,
+    fromMs,
+    toMs,
+    (service) => sloFor(settings, service).periodDays
+  );
+}
+
+function servicesTarget(settings: AppSettings, fromMs: number, toMs: number): PromTarget {
+  return {
     refId: 'services',
     expr: servicesExpr(settings.metrics, rangeSeconds(fromMs, toMs)),
     instant: true,
     range: false,
   };
+}
+
+export async function fetchServiceNames(settings: AppSettings, fromMs: number, toMs: number): Promise<string[]> {
+  const target = servicesTarget(settings, fromMs, toMs);
   const frames = await runQueries(
     'prometheus',
     settings.datasources.prometheusUid,
