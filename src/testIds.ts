@@ -8,6 +8,12 @@ export const testIds = {
     preset: 'data-testid rcp-config-preset',
     submit: 'data-testid rcp-config-submit',
   },
+  overview: {
+    page: 'data-testid rcp-overview-page',
+    fleet: 'data-testid rcp-overview-fleet',
+    table: 'data-testid rcp-overview-table',
+    row: 'data-testid rcp-overview-row',
+  },
   services: {
     page: 'data-testid rcp-services-page',
     picker: 'data-testid rcp-service-picker',

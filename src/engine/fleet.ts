@@ -73,11 +73,10 @@ export function sortFleet(rows: FleetRow[], sort: FleetSort): FleetRow[] {
   return [...rows].sort(COMPARATORS[sort]);
 }
 
-/** Rows whose name contains `search` (case-insensitive) and, when `states` is not empty, in one of them. */
-export function filterFleet(rows: FleetRow[], search: string, states: readonly ServiceState[]): FleetRow[] {
+/** Rows whose name contains `search` (case-insensitive) and, when a state is given, in that state. */
+export function filterFleet(rows: FleetRow[], search: string, state: ServiceState | undefined): FleetRow[] {
   const needle = search.trim().toLowerCase();
   return rows.filter(
-    (r) =>
-      (needle === '' || r.service.toLowerCase().includes(needle)) && (states.length === 0 || states.includes(r.state))
+    (r) => (needle === '' || r.service.toLowerCase().includes(needle)) && (state === undefined || r.state === state)
   );
 }
