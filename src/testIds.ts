@@ -13,6 +13,7 @@ export const testIds = {
     fleet: 'data-testid rcp-overview-fleet',
     table: 'data-testid rcp-overview-table',
     row: 'data-testid rcp-overview-row',
+    downloadRules: 'data-testid rcp-overview-download-rules',
   },
   services: {
     page: 'data-testid rcp-services-page',

@@ -21,6 +21,7 @@ import { useServiceViewParams, useUrlParams } from '../hooks/useTimeRangeParams'
 import { sloFor } from '../settings/presets';
 import { testIds } from '../testIds';
 import { Section } from '../components/common/Section';
+import { DownloadRulesButton } from '../components/overview/DownloadRulesButton';
 import { FleetTable, STATE_LABELS } from '../components/overview/FleetTable';
 
 const SORT_LABELS: Record<FleetSort, string> = {
@@ -120,7 +121,12 @@ export function OverviewPage() {
             return shown.length === 0 ? (
               <p>No service matches the search and state filter.</p>
             ) : (
-              <FleetTable rows={shown} fromMs={fromMs} toMs={toMs} range={view.rawRange} />
+              <>
+                <div>
+                  <DownloadRulesButton services={shown.map((r) => r.service)} />
+                </div>
+                <FleetTable rows={shown} fromMs={fromMs} toMs={toMs} range={view.rawRange} />
+              </>
             );
           }}
         </Section>
