@@ -11,6 +11,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing dependencies"
 scripts/install-deps.sh
 
+step "Licenses: no AGPL, SSPL, BUSL or unknown-license dependency (Go and npm), no AGPL module named"
+scripts/check-licenses.sh
+
 step "Frontend: typecheck, lint, unit and component tests"
 npm run typecheck
 npm run lint
@@ -35,8 +38,8 @@ step "SLO alert rules: promtool check rules on every generated file, promtool te
 # promtool from Debian's prometheus package (cached); about 20 s on 2 cores.
 "$root/.venv/bin/python" tests/promtool/check_slo_rules.py
 
-step "Integration: the native stack (Prometheus, Loki, Tempo, sample services) against the plugin's queries"
-# The first run builds Loki and Tempo from their Go modules (cached outside the repository).
+step "Integration: the native stack (Prometheus, Jaeger, Loki and Tempo API doubles, sample services) against the plugin's queries"
+# The first run builds Jaeger from its Go module (about 10 minutes; cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration
 
 step "dist/ holds the plugin"
