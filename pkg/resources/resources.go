@@ -52,9 +52,11 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("PATCH /incidents/{id}", h.auth(roleEditor, h.patch))
 	mux.HandleFunc("DELETE /incidents/{id}", h.auth(roleAdmin, h.delete))
 	mux.HandleFunc("POST /incidents/{id}/events", h.auth(roleEditor, h.addEvent))
+	mux.HandleFunc("GET /incidents/{id}/export.md", h.auth(roleViewer, h.exportMarkdown))
 	mux.HandleFunc("/incidents", methodNotAllowed("GET, POST"))
 	mux.HandleFunc("/incidents/{id}", methodNotAllowed("GET, PATCH, DELETE"))
 	mux.HandleFunc("/incidents/{id}/events", methodNotAllowed("POST"))
+	mux.HandleFunc("/incidents/{id}/export.md", methodNotAllowed("GET"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource: "+r.Method+" "+r.URL.Path, "")
 	})
