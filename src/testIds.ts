@@ -40,6 +40,7 @@ export const testIds = {
     noteForm: 'data-testid rcp-incident-note-form',
     analysis: 'data-testid rcp-incident-analysis',
     links: 'data-testid rcp-incident-links',
+    handOff: 'data-testid rcp-incident-hand-off',
     delete: 'data-testid rcp-incident-delete',
     snapshotButton: 'data-testid rcp-snapshot-button',
     snapshotModal: 'data-testid rcp-snapshot-modal',

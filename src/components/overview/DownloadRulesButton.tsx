@@ -4,6 +4,7 @@ import { sloRuleFile } from '../../data/prometheus/sloRules';
 import { useSettings } from '../../hooks/useSettings';
 import { sloFor } from '../../settings/presets';
 import { testIds } from '../../testIds';
+import { saveTextFile } from '../common/saveTextFile';
 
 /**
  * Saves the Prometheus rule file of the listed services' objectives (the same file
@@ -16,12 +17,7 @@ export function DownloadRulesButton({ services }: { services: string[] }) {
       settings.metrics,
       services.map((service) => ({ service, objective: sloFor(settings, service) }))
     );
-    const url = URL.createObjectURL(new Blob([rules], { type: 'application/yaml' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = services.length === 1 ? `slo-rules-${services[0]}.yaml` : 'slo-rules.yaml';
-    link.click();
-    URL.revokeObjectURL(url);
+    saveTextFile(services.length === 1 ? `slo-rules-${services[0]}.yaml` : 'slo-rules.yaml', rules, 'application/yaml');
   };
   return (
     <Button
