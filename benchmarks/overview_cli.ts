@@ -9,8 +9,7 @@
  * Prints {"services": n, "firing": n, "ms": t, "series": n}: `ms` from the first request to the rows.
  */
 import { FieldType, type DataFrame } from '@grafana/data';
-import { fleetTargets } from '../src/data/prometheus/fetch';
-import type { PromTarget } from '../src/data/prometheus/queries';
+import { fleetTargets, type PromTarget } from '../src/data/prometheus/queries';
 import { toFleetSignals } from '../src/data/prometheus/normalize';
 import { analyzeFleet } from '../src/engine/fleet';
 import { resolveSettings, sloFor } from '../src/settings/presets';
@@ -61,7 +60,7 @@ async function main() {
   const toMs = Number(args.to);
   const settings = resolveSettings({ datasources: { prometheusUid: 'bench' } });
   const started = performance.now();
-  const { series, summary } = fleetTargets(settings, fromMs, toMs);
+  const { series, summary } = fleetTargets(settings.metrics, settings.slo, fromMs, toMs);
   // The page sends two requests at once; Grafana runs their targets concurrently too.
   const frames = (
     await Promise.all([...series, ...summary].map((t) => query(args.prometheus, t, fromMs, toMs)))

@@ -12,12 +12,10 @@ import {
   type DependencySignals,
 } from './normalize';
 import {
-  ALL_SERVICES,
   dependencyTargets,
-  errorRatioSeriesTarget,
-  rangeSeconds,
+  fleetTargets,
+  servicesTarget,
   seriesTargets,
-  servicesExpr,
   summaryTargets,
   type PromTarget,
 } from './queries';
@@ -57,20 +55,10 @@ export async function fetchMetricSignals(
   return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs, periodDays);
 }
 
-/** The queries of the overview: every figure once for all services, aggregated by service. */
-export function fleetTargets(settings: AppSettings, fromMs: number, toMs: number) {
-  const { metrics, slo } = settings;
-  const periods = [slo.default, ...Object.values(slo.overrides)].map((o) => o.periodDays);
-  return {
-    series: [errorRatioSeriesTarget(metrics, fromMs, toMs)],
-    summary: [servicesTarget(settings, fromMs, toMs), ...summaryTargets(metrics, ALL_SERVICES, fromMs, toMs, periods)],
-  };
-}
-
 /** Everything the overview needs, in two requests to Prometheus whatever the number of services. */
 export async function fetchFleetSignals(settings: AppSettings, fromMs: number, toMs: number): Promise<FleetSignals> {
   const uid = settings.datasources.prometheusUid;
-  const { series, summary } = fleetTargets(settings, fromMs, toMs);
+  const { series, summary } = fleetTargets(settings.metrics, settings.slo, fromMs, toMs);
   const stepMs = (series[0].stepSeconds ?? 15) * 1000;
   const [seriesFrames, summaryFrames] = await Promise.all([
     runQueries('prometheus', uid, series.map(toPromQuery), fromMs, toMs, stepMs),
@@ -85,17 +73,8 @@ export async function fetchFleetSignals(settings: AppSettings, fromMs: number, t
   );
 }
 
-function servicesTarget(settings: AppSettings, fromMs: number, toMs: number): PromTarget {
-  return {
-    refId: 'services',
-    expr: servicesExpr(settings.metrics, rangeSeconds(fromMs, toMs)),
-    instant: true,
-    range: false,
-  };
-}
-
 export async function fetchServiceNames(settings: AppSettings, fromMs: number, toMs: number): Promise<string[]> {
-  const target = servicesTarget(settings, fromMs, toMs);
+  const target = servicesTarget(settings.metrics, fromMs, toMs);
   const frames = await runQueries(
     'prometheus',
     settings.datasources.prometheusUid,

@@ -1,5 +1,5 @@
 import { BURN_WINDOWS } from '../../engine/slo';
-import type { MetricMapping } from '../../settings/types';
+import type { AppSettings, MetricMapping } from '../../settings/types';
 
 /**
  * PromQL builders for the service view. Windows are given in whole seconds rather than
@@ -199,6 +199,28 @@ export function errorRatioSeriesTarget(m: MetricMapping, fromMs: number, toMs: n
     instant: false,
     range: true,
     stepSeconds: step,
+  };
+}
+
+/** The list of services that reported the requests metric during the range. */
+export function servicesTarget(m: MetricMapping, fromMs: number, toMs: number): PromTarget {
+  return { refId: 'services', expr: servicesExpr(m, rangeSeconds(fromMs, toMs)), instant: true, range: false };
+}
+
+/**
+ * The queries of the overview: every figure once for all services, aggregated by service, with
+ * the totals over each SLO period in use (the default's and the overrides').
+ */
+export function fleetTargets(
+  m: MetricMapping,
+  slo: AppSettings['slo'],
+  fromMs: number,
+  toMs: number
+): { series: PromTarget[]; summary: PromTarget[] } {
+  const periods = [slo.default, ...Object.values(slo.overrides)].map((o) => o.periodDays);
+  return {
+    series: [errorRatioSeriesTarget(m, fromMs, toMs)],
+    summary: [servicesTarget(m, fromMs, toMs), ...summaryTargets(m, ALL_SERVICES, fromMs, toMs, periods)],
   };
 }
 
