@@ -207,7 +207,12 @@ func Markdown(inc *store.Incident, appURL string) string {
 
 type writer func(parts ...string)
 
-func unavailable[T any](w writer, s section[T]) bool {
+// unavailable starts a section titled title and, when the snapshot has no
+// value for it, says why and reports true.
+func unavailable[T any](w writer, title string, s section[T]) bool {
+	w()
+	w("## ", title)
+	w()
 	if s.Status == "ok" && s.Value != nil {
 		return false
 	}
@@ -220,10 +225,7 @@ func unavailable[T any](w writer, s section[T]) bool {
 }
 
 func writeFigures(w writer, m section[metricsPart]) {
-	w()
-	w("## Figures at save time")
-	w()
-	if unavailable(w, m) {
+	if unavailable(w, "Figures at save time", m) {
 		return
 	}
 	t, slo := m.Value.Traffic, m.Value.SLO
@@ -260,10 +262,7 @@ func writeFigures(w writer, m section[metricsPart]) {
 }
 
 func writePatterns(w writer, logs section[logsPart], conf section[confidencePart]) {
-	w()
-	w("## Dominant error pattern")
-	w()
-	if !unavailable(w, logs) {
+	if !unavailable(w, "Dominant error pattern", logs) {
 		if d := logs.Value.Dominant; d == nil {
 			w("No error logs in the range.")
 		} else {
@@ -272,10 +271,7 @@ func writePatterns(w writer, logs section[logsPart], conf section[confidencePart
 			w("Route ", orDash(d.Route), ", status ", orDash(d.Status), ": ", number(d.Count), " lines, ", number(d.Share*100), " % of ", number(logs.Value.TotalErrorLines), " error lines.")
 		}
 	}
-	w()
-	w("## Root cause")
-	w()
-	if unavailable(w, conf) {
+	if unavailable(w, "Root cause", conf) {
 		return
 	}
 	c := conf.Value
@@ -290,10 +286,7 @@ func writePatterns(w writer, logs section[logsPart], conf section[confidencePart
 }
 
 func writeBlastRadius(w writer, s section[blastPart]) {
-	w()
-	w("## Blast radius")
-	w()
-	if unavailable(w, s) {
+	if unavailable(w, "Blast radius", s) {
 		return
 	}
 	br := s.Value
@@ -309,10 +302,7 @@ func writeBlastRadius(w writer, s section[blastPart]) {
 }
 
 func writeTraces(w writer, s section[[]traceLookup], appURL, tempoUID string, r store.TimeRange) {
-	w()
-	w("## Traces")
-	w()
-	if unavailable(w, s) {
+	if unavailable(w, "Traces", s) {
 		return
 	}
 	if len(*s.Value) == 0 {

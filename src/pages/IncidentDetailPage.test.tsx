@@ -4,6 +4,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { FROM_MS, incident, INCIDENT_ID, TO_MS } from '../components/incidents/testFixtures';
+import { captureDownloads } from '../test/downloads';
 import { asRole, fakeBackend, type BackendCall } from '../test/fakeBackend';
 import { testIds } from '../testIds';
 import IncidentDetailPage from './IncidentDetailPage';
@@ -204,13 +205,7 @@ describe('IncidentDetailPage', () => {
 
   it('hands off: opens the saved range on Services and saves the backend Markdown, for Viewers too', async () => {
     asRole('Viewer');
-    const saved: Blob[] = [];
-    URL.createObjectURL = jest.fn((blob: Blob) => {
-      saved.push(blob);
-      return 'blob:incident';
-    });
-    URL.revokeObjectURL = jest.fn();
-    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    const downloads = captureDownloads();
     const fetch = fakeBackend((call) => (call.url.endsWith('/export.md') ? '# checkout: 5xx errors\n' : incident()));
     renderPage();
     const handOff = within(await screen.findByTestId(testIds.incidents.handOff));
@@ -219,7 +214,7 @@ describe('IncidentDetailPage', () => {
       `/a/rcp-reliability-app/services?service=checkout&from=${FROM_MS}&to=${TO_MS}`
     );
     await userEvent.click(handOff.getByRole('button', { name: 'Export as Markdown' }));
-    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(downloads.click).toHaveBeenCalledTimes(1));
     expect(fetch).toHaveBeenCalledWith(
       expect.objectContaining({
         method: 'GET',
@@ -227,8 +222,9 @@ describe('IncidentDetailPage', () => {
         responseType: 'text',
       })
     );
-    expect(saved[0].type).toBe('text/markdown');
-    click.mockRestore();
+    expect(downloads.saved[0].type).toBe('text/markdown');
+    expect(await downloads.text()).toBe('# checkout: 5xx errors\n');
+    downloads.restore();
   });
 
   it('says why an export failed', async () => {

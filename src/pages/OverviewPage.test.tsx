@@ -14,6 +14,7 @@ import {
   prometheusAnsweringFleet,
   type FakeDatasource,
 } from '../test/fakeDatasources';
+import { captureDownloads } from '../test/downloads';
 import OverviewPage from './OverviewPage';
 
 jest.mock('@grafana/runtime', () => ({
@@ -142,30 +143,20 @@ describe('OverviewPage', () => {
   }, 20_000);
 
   it('downloads the alert rules of the services shown', async () => {
-    const saved: Blob[] = [];
-    URL.createObjectURL = jest.fn((blob: Blob) => {
-      saved.push(blob);
-      return 'blob:rules';
-    });
-    URL.revokeObjectURL = jest.fn();
-    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    const downloads = captureDownloads();
     renderPage(
       [fakeDatasource('prom', 'prometheus', prometheusAnsweringFleet(FLEET))],
       '/overview?from=now-1h&to=now&q=len'
     );
     await rows();
     await userEvent.click(screen.getByTestId(testIds.overview.downloadRules));
-    expect(click).toHaveBeenCalledTimes(1);
-    const rules = await new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
-      reader.readAsText(saved[0]);
-    });
+    expect(downloads.click).toHaveBeenCalledTimes(1);
+    const rules = await downloads.text();
     expect(rules.match(/- name: /g)).toHaveLength(1);
     // The service's own objective: 99 % is a budget of 0.01.
     expect(rules).toContain('sloth_service: "lenient"');
     expect(rules).toContain('> (14.4 * 0.01)');
-    click.mockRestore();
+    downloads.restore();
   });
 
   it('restores the filter from the URL', async () => {

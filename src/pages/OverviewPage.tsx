@@ -2,7 +2,7 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { InlineField, Input, RadioButtonGroup, RefreshPicker, Select, TimeRangePicker, useStyles2 } from '@grafana/ui';
+import { InlineField, Input, RadioButtonGroup, Select, useStyles2 } from '@grafana/ui';
 import { fetchFleetSignals } from '../data/prometheus/fetch';
 import {
   analyzeFleet,
@@ -20,6 +20,7 @@ import { useSettings } from '../hooks/useSettings';
 import { useServiceViewParams, useUrlParams } from '../hooks/useTimeRangeParams';
 import { sloFor } from '../settings/presets';
 import { testIds } from '../testIds';
+import { TimeRangeControls } from '../components/common/TimeRangeControls';
 import { Section } from '../components/common/Section';
 import { DownloadRulesButton } from '../components/overview/DownloadRulesButton';
 import { FleetTable, STATE_LABELS } from '../components/overview/FleetTable';
@@ -95,20 +96,7 @@ export function OverviewPage() {
             />
           </InlineField>
           <div className={s.spacer} />
-          <TimeRangePicker
-            value={view.timeRange}
-            onChange={view.setTimeRange}
-            timeZone="browser"
-            onChangeTimeZone={() => undefined}
-            onMoveBackward={() => view.moveRange(-1)}
-            onMoveForward={() => view.moveRange(1)}
-            onZoom={view.zoomOut}
-          />
-          <RefreshPicker
-            value={view.refreshInterval}
-            onRefresh={view.refresh}
-            onIntervalChanged={view.setRefreshInterval}
-          />
+          <TimeRangeControls view={view} />
         </div>
         <Section
           title="Services"
