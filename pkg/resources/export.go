@@ -6,12 +6,23 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/rcp/reliability/pkg/incidents"
+	"github.com/rcp/reliability/pkg/store"
 )
 
 // exportMarkdown answers GET /incidents/{id}/export.md: the incident as
 // Markdown for hand-off, with links absolute below Grafana's app URL.
 func (h *Handler) exportMarkdown(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
-	inc, err := svc.Get(r.Context(), a, r.PathValue("id"))
+	inc, next, err := svc.Get(r.Context(), a, r.PathValue("id"))
+	// The hand-off holds the whole timeline: the pages after the first, up
+	// to the store's cap on events per incident.
+	for err == nil && next != "" && len(inc.Events) > 0 {
+		var page *incidents.EventsPage
+		after := store.EventPage{After: inc.Events[len(inc.Events)-1].ID, Limit: incidents.MaxEventLimit}
+		if page, err = svc.Events(r.Context(), a, inc.ID, after); err == nil {
+			inc.Events = append(inc.Events, page.Items...)
+			next = page.NextCursor
+		}
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -73,10 +73,24 @@ describe('IncidentDetailPage', () => {
     expect(await screen.findByText('No saved analysis')).toBeInTheDocument();
   });
 
-  it('offers the allowed transitions and sends the PATCH', async () => {
+  it('offers the allowed transitions, sends the PATCH and adds only the events it answers', async () => {
+    const change = {
+      id: 2,
+      incidentId: INCIDENT_ID,
+      time: '2025-01-01T11:05:00Z',
+      user: 'bob',
+      kind: 'change',
+      message: 'status: open → investigating',
+    };
     const fetch = backend(
       () => incident(),
-      () => incident({ status: 'investigating', version: 2, allowedTransitions: ['mitigated', 'resolved'] })
+      () =>
+        incident({
+          status: 'investigating',
+          version: 2,
+          allowedTransitions: ['mitigated', 'resolved'],
+          events: [change],
+        })
     );
     renderPage();
     const actions = within(await screen.findByTestId(testIds.incidents.actions));
@@ -99,6 +113,56 @@ describe('IncidentDetailPage', () => {
         .getAllByRole('button')
         .map((b) => b.textContent)
     ).toEqual(['Mark mitigated', 'Resolve']);
+    const timeline = within(screen.getByTestId(testIds.incidents.timeline));
+    expect(timeline.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('created incident'),
+      expect.stringContaining('status: open → investigating'),
+    ]);
+  });
+
+  it('loads later timeline pages by cursor, and leaves new events to the page they are on', async () => {
+    const event = (id: number, message: string) => ({
+      id,
+      incidentId: INCIDENT_ID,
+      time: '2025-01-01T11:05:00Z',
+      user: 'bob',
+      kind: 'note',
+      message,
+    });
+    const fetch = fakeBackend((call) => {
+      if (call.method === 'GET' && call.url.includes('/events?cursor=e1')) {
+        return { items: [event(2, 'second page note'), event(3, 'note from the PATCH')] };
+      }
+      if (call.method === 'GET') {
+        return incident({ eventsNextCursor: 'e1' });
+      }
+      return incident({ title: 'renamed', version: 2, events: [event(3, 'note from the PATCH')] });
+    });
+    renderPage();
+    const timeline = within(await screen.findByTestId(testIds.incidents.timeline));
+    expect(timeline.getAllByRole('listitem')).toHaveLength(1);
+    // A write while later pages are unread: its event comes with those pages, once.
+    await userEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    const form = within(screen.getByTestId(testIds.incidents.editForm));
+    await userEvent.type(form.getByLabelText('Assignee', { exact: false }), 'x');
+    await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+    await screen.findByRole('heading', { name: 'renamed' });
+    expect(timeline.getAllByRole('listitem')).toHaveLength(1);
+    await userEvent.click(timeline.getByRole('button', { name: 'Load later events' }));
+    expect(await timeline.findByText('second page note')).toBeInTheDocument();
+    expect(timeline.getAllByText('note from the PATCH')).toHaveLength(1);
+    expect(timeline.queryByRole('button', { name: 'Load later events' })).not.toBeInTheDocument();
+    expect(fetch.mock.calls.map(([c]) => c.url)).toContainEqual(
+      expect.stringMatching(/\/events\?cursor=e1&limit=100$/)
+    );
+  });
+
+  it('shows a link whose path browsers read as another host as text, not as a link', async () => {
+    backend(() => incident({ links: [{ title: 'Sneaky', url: '/\\evil.com' }] }));
+    renderPage();
+    const links = within(await screen.findByTestId(testIds.incidents.links));
+    expect(links.queryByRole('link')).not.toBeInTheDocument();
+    expect(links.getByText('Sneaky: /\\evil.com')).toBeInTheDocument();
   });
 
   it('shows the backend sentence of a 409', async () => {
