@@ -73,9 +73,11 @@ function main(): number {
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(
-      e instanceof UsageError ? `${message ? `slo-rules: ${message}\n\n` : ''}${USAGE}\n` : `slo-rules: ${message}\n`
-    );
+    if (e instanceof UsageError && message === '') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    process.stderr.write(e instanceof UsageError ? `slo-rules: ${message}\n\n${USAGE}\n` : `slo-rules: ${message}\n`);
     return 2;
   }
 }
