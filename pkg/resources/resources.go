@@ -72,9 +72,11 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("DELETE /incidents/{id}", h.auth(roleAdmin, h.delete))
 	mux.HandleFunc("POST /incidents/{id}/events", h.auth(roleEditor, h.addEvent))
 	mux.HandleFunc("GET /incidents/{id}/events", h.auth(roleViewer, h.listEvents))
+	mux.HandleFunc("GET /incidents/{id}/export.md", h.auth(roleViewer, h.exportMarkdown))
 	mux.HandleFunc("/incidents", methodNotAllowed("GET, POST"))
 	mux.HandleFunc("/incidents/{id}", methodNotAllowed("GET, PATCH, DELETE"))
 	mux.HandleFunc("/incidents/{id}/events", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/incidents/{id}/export.md", methodNotAllowed("GET"))
 	mux.HandleFunc("/", notFound)
 	return canonicalOnly(mux)
 }

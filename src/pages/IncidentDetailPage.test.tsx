@@ -3,7 +3,8 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { getDataSourceSrv } from '@grafana/runtime';
-import { incident, INCIDENT_ID } from '../components/incidents/testFixtures';
+import { FROM_MS, incident, INCIDENT_ID, TO_MS } from '../components/incidents/testFixtures';
+import { captureDownloads } from '../test/downloads';
 import { asRole, fakeBackend, type BackendCall } from '../test/fakeBackend';
 import { testIds } from '../testIds';
 import IncidentDetailPage from './IncidentDetailPage';
@@ -264,5 +265,43 @@ describe('IncidentDetailPage', () => {
     });
     renderPage();
     expect(await screen.findByText('Incident not found')).toBeInTheDocument();
+  });
+
+  it('hands off: opens the saved range on Services and saves the backend Markdown, for Viewers too', async () => {
+    asRole('Viewer');
+    const downloads = captureDownloads();
+    const fetch = fakeBackend((call) => (call.url.endsWith('/export.md') ? '# checkout: 5xx errors\n' : incident()));
+    renderPage();
+    const handOff = within(await screen.findByTestId(testIds.incidents.handOff));
+    expect(handOff.getByRole('link', { name: /Open the saved range/ })).toHaveAttribute(
+      'href',
+      `/a/rcp-reliability-app/services?service=checkout&from=${FROM_MS}&to=${TO_MS}`
+    );
+    await userEvent.click(handOff.getByRole('button', { name: 'Export as Markdown' }));
+    await waitFor(() => expect(downloads.click).toHaveBeenCalledTimes(1));
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({
+        method: 'GET',
+        url: `/api/plugins/rcp-reliability-app/resources/incidents/${INCIDENT_ID}/export.md`,
+        responseType: 'text',
+      })
+    );
+    expect(downloads.saved[0].type).toBe('text/markdown');
+    expect(await downloads.text()).toBe('# checkout: 5xx errors\n');
+    downloads.restore();
+  });
+
+  it('says why an export failed', async () => {
+    fakeBackend((call) => {
+      if (call.url.endsWith('/export.md')) {
+        throw { status: 503, data: { error: 'incident store unavailable' } };
+      }
+      return incident();
+    });
+    renderPage();
+    const handOff = within(await screen.findByTestId(testIds.incidents.handOff));
+    await userEvent.click(handOff.getByRole('button', { name: 'Export as Markdown' }));
+    expect(await handOff.findByText('Export failed')).toBeInTheDocument();
+    expect(handOff.getByText(/incident store unavailable/)).toBeInTheDocument();
   });
 });

@@ -22,6 +22,7 @@ import { testIds } from '../testIds';
 import { ErrorAlert } from '../components/common/ErrorAlert';
 import { DeleteIncidentButton } from '../components/incidents/DeleteIncidentButton';
 import { EditIncidentForm } from '../components/incidents/EditIncidentForm';
+import { HandOffActions } from '../components/incidents/HandOffActions';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
 import { IncidentLinks } from '../components/incidents/IncidentLinks';
 import { IncidentTimeline } from '../components/incidents/IncidentTimeline';
@@ -140,6 +141,7 @@ function IncidentDetail({ incident, timeline, onChange, onReload }: DetailProps)
           <dd>{incident.assignee || 'nobody'}</dd>
         </dl>
         {incident.notes && <p className={s.notes}>{incident.notes}</p>}
+        <HandOffActions incident={incident} />
       </header>
 
       {error !== undefined && (

@@ -157,10 +157,10 @@ function toApiError(e: unknown): IncidentApiError {
   return new IncidentApiError(status, sentence || fallback, body);
 }
 
-async function call<T>(method: string, url: string, data?: unknown): Promise<T> {
+async function call<T>(method: string, url: string, data?: unknown, responseType?: 'text'): Promise<T> {
   try {
     const response = await lastValueFrom(
-      getBackendSrv().fetch<T>({ url, method, data, showErrorAlert: false, showSuccessAlert: false })
+      getBackendSrv().fetch<T>({ url, method, data, responseType, showErrorAlert: false, showSuccessAlert: false })
     );
     return response.data;
   } catch (e) {
@@ -212,6 +212,11 @@ export function patchIncident(id: string, patch: PatchIncidentRequest): Promise<
 
 export function addIncidentNote(id: string, message: string): Promise<IncidentEvent> {
   return call<IncidentEvent>('POST', `${incidentUrl(id)}/events`, { message });
+}
+
+/** The incident as Markdown for hand-off, rendered by the backend with absolute Grafana links. */
+export function exportIncidentMarkdown(id: string): Promise<string> {
+  return call<string>('GET', `${incidentUrl(id)}/export.md`, undefined, 'text');
 }
 
 export function deleteIncident(id: string): Promise<void> {

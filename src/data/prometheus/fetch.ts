@@ -1,14 +1,21 @@
 import type { DataQuery } from '@grafana/schema';
+import type { FleetSignals } from '../../engine/fleet';
 import type { MetricSignals } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';
 import { runQueries } from '../datasource';
-import { toDependencySignals, toMetricSignals, toServiceNames, type DependencySignals } from './normalize';
+import {
+  toDependencySignals,
+  toFleetSignals,
+  toMetricSignals,
+  toServiceNames,
+  type DependencySignals,
+} from './normalize';
 import {
   dependencyTargets,
-  rangeSeconds,
+  fleetTargets,
+  servicesTarget,
   seriesTargets,
-  servicesExpr,
   summaryTargets,
   type PromTarget,
 } from './queries';
@@ -37,23 +44,37 @@ export async function fetchMetricSignals(
   toMs: number
 ): Promise<MetricSignals> {
   const { metrics, datasources } = settings;
+  const { periodDays } = sloFor(settings, service);
   const series = seriesTargets(metrics, service, fromMs, toMs);
-  const summary = summaryTargets(metrics, service, fromMs, toMs, sloFor(settings, service).periodDays);
+  const summary = summaryTargets(metrics, service, fromMs, toMs, [periodDays]);
   const stepMs = (series[0].stepSeconds ?? 15) * 1000;
   const [seriesFrames, summaryFrames] = await Promise.all([
     runQueries('prometheus', datasources.prometheusUid, series.map(toPromQuery), fromMs, toMs, stepMs),
     runQueries('prometheus', datasources.prometheusUid, summary.map(toPromQuery), fromMs, toMs),
   ]);
-  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs);
+  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs, periodDays);
+}
+
+/** Everything the overview needs, in two requests to Prometheus whatever the number of services. */
+export async function fetchFleetSignals(settings: AppSettings, fromMs: number, toMs: number): Promise<FleetSignals> {
+  const uid = settings.datasources.prometheusUid;
+  const { series, summary } = fleetTargets(settings.metrics, settings.slo, fromMs, toMs);
+  const stepMs = (series[0].stepSeconds ?? 15) * 1000;
+  const [seriesFrames, summaryFrames] = await Promise.all([
+    runQueries('prometheus', uid, series.map(toPromQuery), fromMs, toMs, stepMs),
+    runQueries('prometheus', uid, summary.map(toPromQuery), fromMs, toMs),
+  ]);
+  return toFleetSignals(
+    [...seriesFrames, ...summaryFrames],
+    settings.metrics,
+    fromMs,
+    toMs,
+    (service) => sloFor(settings, service).periodDays
+  );
 }
 
 export async function fetchServiceNames(settings: AppSettings, fromMs: number, toMs: number): Promise<string[]> {
-  const target: PromTarget = {
-    refId: 'services',
-    expr: servicesExpr(settings.metrics, rangeSeconds(fromMs, toMs)),
-    instant: true,
-    range: false,
-  };
+  const target = servicesTarget(settings.metrics, fromMs, toMs);
   const frames = await runQueries(
     'prometheus',
     settings.datasources.prometheusUid,
