@@ -1,3 +1,4 @@
+import type { BaselineMode } from '../settings/types';
 import { isFiniteNumber } from './values';
 
 /**
@@ -5,9 +6,6 @@ import { isFiniteNumber } from './values';
  * the same length before the selected range. The rule for small counts is a one-sided Poisson
  * test; docs/ROOT_CAUSE.md writes it down with examples.
  */
-
-/** Where the baseline window lies: just before the range, or the same clock window 1 d / 1 w earlier. */
-export type BaselineMode = 'previous' | 'day' | 'week';
 
 export const BASELINE_MODES: Readonly<Record<BaselineMode, string>> = {
   previous: 'the window just before',

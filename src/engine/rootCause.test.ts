@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { compareWithBaseline } from './baseline';
 import type { ServiceEdge, TraceSpan } from './blastRadius';
-import {
-  computeRootCause,
-  deepestErrorServices,
-  namesService,
-  type RootCausePattern,
-  type ServiceEvidence,
-} from './rootCause';
+import { namesService } from './values';
+import { computeRootCause, deepestErrorServices, type RootCausePattern, type ServiceEvidence } from './rootCause';
 
 const T0 = 1_700_000_000_000;
 const STEP = 15_000;

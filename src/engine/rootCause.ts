@@ -2,7 +2,7 @@ import type { PatternBaseline } from './baseline';
 import { normalizeEdges, type ServiceEdge, type TraceSpan } from './blastRadius';
 import { detectSpike } from './confidence';
 import type { Point } from './signals';
-import { compareAsc, isFiniteNumber } from './values';
+import { compareAsc, isFiniteNumber, namesService } from './values';
 
 /**
  * Probable root cause across services: which (service, route, error pattern) a failure starts
@@ -133,20 +133,6 @@ function isClientError(status: string | undefined): boolean {
   return status !== undefined && /^4(\d\d|xx)$/i.test(status.trim());
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** True when the template names the service as a word (not inside another name). */
-export function namesService(template: string, service: string): boolean {
-  if (!service) {
-    return false;
-  }
-  return new RegExp(`(^|[^a-z0-9_-])${escapeRegExp(service.toLowerCase())}($|[^a-z0-9_-])`).test(
-    template.toLowerCase()
-  );
-}
-
 interface CleanService {
   service: string;
   metrics: ServiceEvidence['metrics'];
@@ -214,6 +200,19 @@ function reachable(viewed: string, edges: ServiceEdge[]): Map<string, string[]> 
     }
   }
   return paths;
+}
+
+/**
+ * The services whose data the ranking needs beyond the viewed one: reachable over failing edges
+ * in either direction, nearest first, at most `limit` (the bound on extra fetches per analysis).
+ */
+export function relatedServices(viewed: string, edges: ServiceEdge[], limit: number): string[] {
+  const paths = reachable(viewed, normalizeEdges((Array.isArray(edges) ? edges : []).slice(0, MAX_EDGES)));
+  return [...paths.entries()]
+    .filter(([name]) => name !== viewed)
+    .sort(([a, pa], [b, pb]) => pa.length - pb.length || compareAsc(a, b))
+    .slice(0, Math.max(0, limit))
+    .map(([name]) => name);
 }
 
 /** For each service, the traces whose deepest error span (longest parent chain) is in it. */

@@ -15,7 +15,7 @@ import {
   Stack,
   useStyles2,
 } from '@grafana/ui';
-import { errorMessage, type DatasourceKind } from '../../data/datasource';
+import { errorMessage, type DatasourceKind } from '../../data/queryRunner';
 import { METRIC_PRESETS, resolveSettings, validateLineLimit, validateObjective } from '../../settings/presets';
 import type { AppSettings, LogMapping, MetricMapping, MetricPresetId, SloObjective } from '../../settings/types';
 import { testIds } from '../../testIds';

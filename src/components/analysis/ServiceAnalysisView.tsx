@@ -2,9 +2,8 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, TimeRange } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { AnalysisDatasources, SectionResult, ServiceAnalysis } from '../../engine/analysis';
-import type { AsyncData } from '../../hooks/useAsyncData';
-import type { AnalysisSections } from '../../hooks/useServiceAnalysis';
+import type { AnalysisDatasources, ServiceAnalysis } from '../../engine/analysis';
+import { toSections, type AnalysisSections } from '../../hooks/useServiceAnalysis';
 import { absoluteRange } from '../../hooks/useTimeRangeParams';
 import { MetricsSection } from '../service/MetricsSection';
 import { BlastRadiusSection } from './BlastRadiusSection';
@@ -43,21 +42,16 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
   );
 }
 
-function fromResult<T>(result: SectionResult<T>): AsyncData<T> {
-  return result.status === 'ok'
-    ? { status: 'success', value: result.value }
-    : { status: 'error', error: new Error(result.message) };
-}
-
 /** A saved analysis as sections, so a snapshot renders with the live page's components. */
 export function sectionsFromSnapshot(analysis: ServiceAnalysis): AnalysisSections {
-  return {
-    metrics: fromResult(analysis.metrics),
-    logs: fromResult(analysis.logs),
-    confidence: fromResult(analysis.confidence),
-    blastRadius: fromResult(analysis.blastRadius),
-    traces: fromResult(analysis.traces),
-  };
+  return toSections({
+    ...analysis,
+    // Snapshots saved before the root-cause section existed have none to show.
+    rootCause: analysis.rootCause ?? {
+      status: 'error',
+      message: 'Not saved in this snapshot (saved by an older version).',
+    },
+  });
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -2,10 +2,12 @@ import type { DataQuery } from '@grafana/schema';
 import type { MetricSignals } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';
-import { runQueries } from '../datasource';
+import type { QueryRunner } from '../queryRunner';
+import { instantByLabel } from '../frames';
 import { toDependencySignals, toMetricSignals, toServiceNames, type DependencySignals } from './normalize';
 import {
   dependencyTargets,
+  errorRateByRouteExpr,
   rangeSeconds,
   seriesTargets,
   servicesExpr,
@@ -31,6 +33,7 @@ function toPromQuery(t: PromTarget): PromQuery {
 
 /** Everything the metrics half of the service view needs, in two requests to Prometheus. */
 export async function fetchMetricSignals(
+  run: QueryRunner,
   settings: AppSettings,
   service: string,
   fromMs: number,
@@ -41,36 +44,55 @@ export async function fetchMetricSignals(
   const summary = summaryTargets(metrics, service, fromMs, toMs, sloFor(settings, service).periodDays);
   const stepMs = (series[0].stepSeconds ?? 15) * 1000;
   const [seriesFrames, summaryFrames] = await Promise.all([
-    runQueries('prometheus', datasources.prometheusUid, series.map(toPromQuery), fromMs, toMs, stepMs),
-    runQueries('prometheus', datasources.prometheusUid, summary.map(toPromQuery), fromMs, toMs),
+    run('prometheus', datasources.prometheusUid, series.map(toPromQuery), fromMs, toMs, stepMs),
+    run('prometheus', datasources.prometheusUid, summary.map(toPromQuery), fromMs, toMs),
   ]);
   return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs);
 }
 
-export async function fetchServiceNames(settings: AppSettings, fromMs: number, toMs: number): Promise<string[]> {
+export async function fetchServiceNames(
+  run: QueryRunner,
+  settings: AppSettings,
+  fromMs: number,
+  toMs: number
+): Promise<string[]> {
   const target: PromTarget = {
     refId: 'services',
     expr: servicesExpr(settings.metrics, rangeSeconds(fromMs, toMs)),
     instant: true,
     range: false,
   };
-  const frames = await runQueries(
-    'prometheus',
-    settings.datasources.prometheusUid,
-    [toPromQuery(target)],
-    fromMs,
-    toMs
-  );
+  const frames = await run('prometheus', settings.datasources.prometheusUid, [toPromQuery(target)], fromMs, toMs);
   return toServiceNames(frames, settings.metrics);
 }
 
 /** Service-graph edges and per-service traffic over the range. */
 export async function fetchDependencies(
+  run: QueryRunner,
   settings: AppSettings,
   fromMs: number,
   toMs: number
 ): Promise<DependencySignals> {
   const targets = dependencyTargets(settings.metrics, fromMs, toMs).map(toPromQuery);
-  const frames = await runQueries('prometheus', settings.datasources.prometheusUid, targets, fromMs, toMs);
+  const frames = await run('prometheus', settings.datasources.prometheusUid, targets, fromMs, toMs);
   return toDependencySignals(frames, settings.metrics);
+}
+
+/** Failed requests per route over [fromMs, toMs], e.g. over the baseline window. */
+export async function fetchErrorsByRoute(
+  run: QueryRunner,
+  settings: AppSettings,
+  service: string,
+  fromMs: number,
+  toMs: number
+): Promise<Record<string, number>> {
+  const m = settings.metrics;
+  const target: PromTarget = {
+    refId: 'errors_by_route',
+    expr: errorRateByRouteExpr(m, service, rangeSeconds(fromMs, toMs)),
+    instant: true,
+    range: false,
+  };
+  const frames = await run('prometheus', settings.datasources.prometheusUid, [toPromQuery(target)], fromMs, toMs);
+  return instantByLabel(frames, 'errors_by_route', m.routeLabel);
 }
