@@ -7,6 +7,7 @@ import { isFiniteNumber } from './values';
  * test; docs/ROOT_CAUSE.md writes it down with examples.
  */
 
+/** How the Patterns section names each baseline window. */
 export const BASELINE_MODES: Readonly<Record<BaselineMode, string>> = {
   previous: 'the window just before',
   day: 'the same window one day earlier',

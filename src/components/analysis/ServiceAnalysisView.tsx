@@ -9,6 +9,7 @@ import { MetricsSection } from '../service/MetricsSection';
 import { BlastRadiusSection } from './BlastRadiusSection';
 import { ConfidenceSection } from './ConfidenceSection';
 import { PatternsSection } from './PatternsSection';
+import { RootCauseSection } from './RootCauseSection';
 import { TracesSection } from './TracesSection';
 
 interface Props {
@@ -25,6 +26,7 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
   const timeRange: TimeRange = useMemo(() => absoluteRange(fromMs, toMs), [fromMs, toMs]);
   return (
     <div className={s.column}>
+      <RootCauseSection data={sections.rootCause} />
       <MetricsSection data={sections.metrics} timeRange={timeRange} />
       <div className={s.pair}>
         <ConfidenceSection data={sections.confidence} />
