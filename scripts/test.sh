@@ -11,6 +11,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing dependencies"
 scripts/install-deps.sh
 
+step "Licenses: no AGPL, SSPL, BUSL or unknown-license dependency (Go and npm), no AGPL module named"
+scripts/check-licenses.sh
+
 step "Frontend: typecheck, lint, unit and component tests"
 npm run typecheck
 npm run lint
@@ -31,8 +34,8 @@ step "Python: lint and unit tests"
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/pytest" -q
 
-step "Integration: the native stack (Prometheus, Loki, Tempo, sample services) against the plugin's queries"
-# The first run builds Loki and Tempo from their Go modules (cached outside the repository).
+step "Integration: the native stack (Prometheus, Jaeger, Loki and Tempo API doubles, sample services) against the plugin's queries"
+# The first run builds Jaeger from its Go module (about 10 minutes; cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration
 
 step "dist/ holds the plugin"

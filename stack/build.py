@@ -3,10 +3,13 @@
 - Prometheus: the Debian package's binary (2.42, which has --web.enable-remote-write-receiver),
   fetched with `apt-get download` and unpacked into the cache: no daemon is installed or started.
   `RCP_PROMETHEUS_BIN` or a `prometheus` on PATH is used instead when given.
-- Loki and Tempo: their Go modules at pinned versions, downloaded from the Go module proxy and
-  built in a writable copy of the module (which honours the modules' replace directives, which
+- promtool: from the same Debian package, for checking and unit-testing rule files.
+- Jaeger v2: its Go module (Apache-2.0) at a pinned version, downloaded from the Go module proxy
+  and built in a writable copy of the module (which honours the module's replace directive, which
   `go install pkg@version` refuses). Builds run under `nice`, with `-p 2`, one at a time (a lock
   file), and record their wall time and size in `<cache>/bin/<name>-<version>.json`.
+- Loki and Tempo are not built: their code is AGPL, which this project does not use. The native
+  stack runs our Python API doubles of them instead (doubles/); Docker runs the real servers.
 """
 
 from __future__ import annotations
@@ -23,11 +26,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-LOKI_VERSION = "v3.7.8"
-# Tempo's v2 tags are not valid versions of its module (no /v2 suffix), so the proxy only
-# serves commits as pseudo-versions. This one is the commit Grafana 12.1 pins (May 2025,
-# between Tempo 2.7 and 2.8); the checksum database does not know it, hence GONOSUMDB below.
-TEMPO_VERSION = "v1.5.1-0.20250529124718-87c2dc380cec"
+# Jaeger v2 (cmd/jaeger) is published on the Go module proxy under its v1 numbering: the
+# module path has no /v2 suffix, so v1.76.0 is the same commit as the v2.13.0 release.
+JAEGER_VERSION = "v1.76.0"
 PROMETHEUS_DEB = "prometheus"
 
 
@@ -37,21 +38,11 @@ class GoBinary:
     module: str
     version: str
     package: str
-    # Extra modules to place inside the copy, for replace directives pointing at nested modules
-    # that the module zip leaves out: (directory in the copy, module, version).
-    nested: tuple[tuple[str, str, str], ...] = ()
-    nosumdb: bool = False
 
 
-LOKI = GoBinary(
-    "loki",
-    "github.com/grafana/loki/v3",
-    LOKI_VERSION,
-    "./cmd/loki",
-    # `replace github.com/grafana/loki/pkg/push => ./pkg/push`: the version its go.mod requires.
-    nested=(("pkg/push", "github.com/grafana/loki/pkg/push", "v0.0.0-20250630054201-94c0ba7b0952"),),
-)
-TEMPO = GoBinary("tempo", "github.com/grafana/tempo", TEMPO_VERSION, "./cmd/tempo", nosumdb=True)
+# Jaeger's go.mod has a replace directive, which `go install pkg@version` refuses: build it in a
+# writable copy of the module instead.
+JAEGER = GoBinary("jaeger", "github.com/jaegertracing/jaeger", JAEGER_VERSION, "./cmd/jaeger")
 
 
 def log(msg: str) -> None:
@@ -68,8 +59,6 @@ def go_env(cache: Path, binary: GoBinary) -> dict[str, str]:
             "GOCACHE": str(cache / "go-build"),
         }
     )
-    if binary.nosumdb:
-        env["GONOSUMDB"] = ",".join(filter(None, [env.get("GONOSUMDB"), binary.module]))
     return env
 
 
@@ -138,11 +127,6 @@ def ensure_go_binary(cache: Path, binary: GoBinary, build_log: Path) -> Path:
             shutil.rmtree(src)
         src.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(_go_download(binary.module, binary.version, env), src)
-        for rel, module, version in binary.nested:
-            dest = src / rel
-            if dest.exists():
-                shutil.rmtree(dest)
-            shutil.copytree(_go_download(module, version, env), dest)
         for root, dirs, files in os.walk(src):  # the module cache is read-only
             for n in dirs + files:
                 os.chmod(os.path.join(root, n), 0o755 if n in dirs else 0o644)
@@ -172,19 +156,31 @@ def ensure_go_binary(cache: Path, binary: GoBinary, build_log: Path) -> Path:
         return target
 
 
-def ensure_prometheus(cache: Path) -> Path:
-    explicit = os.environ.get("RCP_PROMETHEUS_BIN")
+# The binaries taken from Debian's prometheus package, each overridable by RCP_<NAME>_BIN.
+PROMETHEUS_TOOLS = ("prometheus", "promtool")
+
+
+def ensure_prometheus_tool(cache: Path, tool: str = "prometheus") -> Path:
+    """`prometheus` or `promtool` from Debian's package, unpacked into the cache (no daemon installed)."""
+    if tool not in PROMETHEUS_TOOLS:
+        raise ValueError(f"{tool} is not in Debian's prometheus package")
+    explicit = os.environ.get(f"RCP_{tool.upper()}_BIN")
     if explicit:
         return Path(explicit)
-    found = sorted((cache / "bin").glob("prometheus-*"))
-    found = [p for p in found if not p.name.endswith(".json")]
-    if found:
-        return found[-1]
-    on_path = shutil.which("prometheus")
+
+    def cached() -> Path | None:
+        found = [p for p in sorted((cache / "bin").glob(f"{tool}-*")) if not p.name.endswith(".json")]
+        return found[-1] if found else None
+
+    if (hit := cached()) is not None:
+        return hit
+    on_path = shutil.which(tool)
     if on_path:
         return Path(on_path)
     with BuildLock(cache):
-        log("fetching Debian's prometheus package into the cache (no daemon is installed)")
+        if (hit := cached()) is not None:  # fetched by someone else while we waited
+            return hit
+        log(f"fetching Debian's {PROMETHEUS_DEB} package into the cache for {tool} (no daemon is installed)")
         with tempfile.TemporaryDirectory() as tmp:
             cmd = ["apt-get", "download", "-q", PROMETHEUS_DEB]
             if subprocess.run(cmd, cwd=tmp, capture_output=True, check=False).returncode != 0:
@@ -193,15 +189,14 @@ def ensure_prometheus(cache: Path) -> Path:
             deb = next(Path(tmp).glob("prometheus_*.deb"))
             subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True)
             version = deb.name.split("_")[1].replace("+", "-").replace(":", "-")
-            target = cache / "bin" / f"prometheus-{version}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(Path(tmp) / "x" / "usr" / "bin" / "prometheus", target)
-        return target
+            (cache / "bin").mkdir(parents=True, exist_ok=True)
+            for name in PROMETHEUS_TOOLS:
+                shutil.copy2(Path(tmp) / "x" / "usr" / "bin" / name, cache / "bin" / f"{name}-{version}")
+        return cache / "bin" / f"{tool}-{version}"
 
 
 def ensure_all(cache: Path, build_logs: Path) -> dict[str, Path]:
     return {
-        "prometheus": ensure_prometheus(cache),
-        "loki": ensure_go_binary(cache, LOKI, build_logs / "build-loki.log"),
-        "tempo": ensure_go_binary(cache, TEMPO, build_logs / "build-tempo.log"),
+        "prometheus": ensure_prometheus_tool(cache, "prometheus"),
+        "jaeger": ensure_go_binary(cache, JAEGER, build_logs / "build-jaeger.log"),
     }

@@ -15,7 +15,8 @@ from .runner import down, status, up
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m stack",
-        description="Prometheus, Loki, Tempo, the sample services and the traffic generator on loopback, no Docker.",
+        description="Prometheus, Jaeger, the Loki and Tempo API doubles, the sample services and the traffic generator "
+        "on loopback, no Docker.",
         epilog="Ports: RCP_<NAME>_PORT or RCP_PORT_OFFSET. State (logs, data): RCP_STACK_DIR (default .stack/). "
         "Binaries: RCP_STACK_CACHE (default ~/.cache/rcp-stack).",
     )

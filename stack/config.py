@@ -15,14 +15,14 @@ REPO = Path(__file__).resolve().parent.parent
 # 9090...), so that the native stack can run beside a Docker one or a local Grafana.
 DEFAULT_PORTS: dict[str, int] = {
     "prometheus": 19090,
-    "loki": 13100,
-    "loki_grpc": 19096,
-    "loki_memberlist": 17946,
-    "tempo": 13200,
-    "tempo_grpc": 19095,
-    "tempo_otlp_grpc": 14317,
-    "tempo_otlp_http": 14318,
-    "tempo_memberlist": 17947,
+    "loki": 13100,  # the Loki API double
+    "tempo": 13200,  # the Tempo API double: Tempo's API, OTLP/HTTP from Jaeger, generator series
+    "jaeger_otlp_grpc": 14317,
+    "jaeger_otlp_http": 14318,
+    "jaeger_query": 26686,
+    "jaeger_query_grpc": 26685,
+    "jaeger_health": 23133,
+    "jaeger_metrics": 18888,
     "sample_app": 18080,
     "payments": 18081,
 }
@@ -78,7 +78,7 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
-    """Expands `${NAME}` and `${NAME:-default}` as Loki's and Tempo's -config.expand-env do.
+    """Expands `${NAME}` and `${NAME:-default}` as Docker Compose does.
 
     A name with neither a value nor a default is an error rather than an empty string, so a
     typo in a config cannot silently produce `http://:/`.
@@ -133,29 +133,24 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return Path(xdg) / "rcp-stack"
 
 
-def config_values(ports: Mapping[str, int], paths: Paths, scrape_interval: str = "5s") -> dict[str, str]:
-    """The placeholder values of observability/*.y*ml for the native stack."""
+def config_values(ports: Mapping[str, int], scrape_interval: str = "5s") -> dict[str, str]:
+    """The placeholder values of observability/prometheus.yml and jaeger.yaml for the native stack."""
     addr = lambda name: f"{HOST}:{ports[name]}"  # noqa: E731
     return {
         "LISTEN_ADDR": HOST,
-        "MEMBERLIST_ADDR": HOST,
         "SCRAPE_INTERVAL": scrape_interval,
-        "GENERATOR_INTERVAL": scrape_interval,
         "SAMPLE_APP_ADDR": addr("sample_app"),
         "PAYMENTS_ADDR": addr("payments"),
         "PROMETHEUS_ADDR": addr("prometheus"),
         "LOKI_ADDR": addr("loki"),
         "TEMPO_ADDR": addr("tempo"),
-        "LOKI_PORT": str(ports["loki"]),
-        "LOKI_GRPC_PORT": str(ports["loki_grpc"]),
-        "LOKI_MEMBERLIST_PORT": str(ports["loki_memberlist"]),
-        "LOKI_DATA": str(paths.data / "loki"),
-        "TEMPO_PORT": str(ports["tempo"]),
-        "TEMPO_GRPC_PORT": str(ports["tempo_grpc"]),
-        "TEMPO_OTLP_GRPC_PORT": str(ports["tempo_otlp_grpc"]),
-        "TEMPO_OTLP_HTTP_PORT": str(ports["tempo_otlp_http"]),
-        "TEMPO_MEMBERLIST_PORT": str(ports["tempo_memberlist"]),
-        "TEMPO_DATA": str(paths.data / "tempo"),
+        "JAEGER_METRICS_ADDR": addr("jaeger_metrics"),
+        "JAEGER_OTLP_GRPC_PORT": str(ports["jaeger_otlp_grpc"]),
+        "JAEGER_OTLP_HTTP_PORT": str(ports["jaeger_otlp_http"]),
+        "JAEGER_QUERY_PORT": str(ports["jaeger_query"]),
+        "JAEGER_QUERY_GRPC_PORT": str(ports["jaeger_query_grpc"]),
+        "JAEGER_HEALTH_PORT": str(ports["jaeger_health"]),
+        "JAEGER_METRICS_PORT": str(ports["jaeger_metrics"]),
     }
 
 
@@ -164,7 +159,9 @@ def urls(ports: Mapping[str, int]) -> dict[str, str]:
         "prometheus": f"http://{HOST}:{ports['prometheus']}",
         "loki": f"http://{HOST}:{ports['loki']}",
         "tempo": f"http://{HOST}:{ports['tempo']}",
-        "tempo_otlp_http": f"http://{HOST}:{ports['tempo_otlp_http']}",
+        "jaeger": f"http://{HOST}:{ports['jaeger_query']}",
+        "jaeger_health": f"http://{HOST}:{ports['jaeger_health']}",
+        "otlp_http": f"http://{HOST}:{ports['jaeger_otlp_http']}",
         "sample_app": f"http://{HOST}:{ports['sample_app']}",
         "payments": f"http://{HOST}:{ports['payments']}",
     }

@@ -14,20 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import ensure_all, log
-from .config import REPO, Paths, busy_ports, config_values, render, urls
+from .config import HOST, REPO, Paths, busy_ports, config_values, render, urls
 
 OBSERVABILITY = REPO / "observability"
-CONFIG_FILES = ("prometheus.yml", "loki.yaml", "tempo.yaml")
+# loki.yaml and tempo.yaml there are for Docker's real Loki and Tempo; natively their API doubles run.
+CONFIG_FILES = ("prometheus.yml", "jaeger.yaml")
+DOUBLES = REPO / "doubles"
 
-# The processes in start order: each waits for the ones before it to be ready.
-START_ORDER = ["prometheus", "loki", "tempo", "payments", "sample-app", "traffic-generator"]
+# The processes in start order: each waits for the ones before it to be ready. Jaeger forwards
+# spans to the Tempo double, so the double starts first.
+START_ORDER = ["prometheus", "loki-double", "tempo-double", "jaeger", "payments", "sample-app", "traffic-generator"]
 STOP_ORDER = START_ORDER[::-1]
 
 # Readiness of each long-running server: (key of urls(), path); the traffic generator has none.
 READINESS = {
     "prometheus": ("prometheus", "/-/ready"),
-    "loki": ("loki", "/ready"),
-    "tempo": ("tempo", "/ready"),
+    "loki-double": ("loki", "/ready"),
+    "tempo-double": ("tempo", "/ready"),
+    "jaeger": ("jaeger_health", "/status"),
     "payments": ("payments", "/health"),
     "sample-app": ("sample_app", "/health"),
 }
@@ -69,10 +73,11 @@ def plan(
     app_env = {
         "PYTHONPATH": str(REPO / "sample-app"),
         "PYTHONUNBUFFERED": "1",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": u["tempo_otlp_http"],
+        "OTEL_EXPORTER_OTLP_ENDPOINT": u["otlp_http"],
         "LOKI_URL": u["loki"],
         "HOST": "127.0.0.1",
     }
+    double_env = {"PYTHONPATH": str(DOUBLES), "PYTHONUNBUFFERED": "1"}
     procs = [
         Proc(
             "prometheus",
@@ -87,8 +92,19 @@ def plan(
             ],
             ready_url("prometheus", u),
         ),
-        Proc("loki", [str(binaries["loki"]), f"-config.file={cfg['loki.yaml']}"], ready_url("loki", u)),
-        Proc("tempo", [str(binaries["tempo"]), f"-config.file={cfg['tempo.yaml']}"], ready_url("tempo", u)),
+        Proc(
+            "loki-double",
+            [py, "-m", "loki_double", "--host", HOST, "--port", str(ports["loki"])],
+            ready_url("loki-double", u),
+            env=double_env,
+        ),
+        Proc(
+            "tempo-double",
+            [py, "-m", "tempo_double", "--host", HOST, "--port", str(ports["tempo"])],
+            ready_url("tempo-double", u),
+            env=double_env,
+        ),
+        Proc("jaeger", [str(binaries["jaeger"]), f"--config={cfg['jaeger.yaml']}"], ready_url("jaeger", u)),
         Proc(
             "payments",
             [py, "-m", "sample_app", "--service", "payments", "--port", str(ports["payments"])],
@@ -196,9 +212,8 @@ def up(paths: Paths, ports: dict[str, int], cache: Path, traffic: dict | None, s
         desc = ", ".join(f"{n}={p}" for n, p in busy.items())
         raise RuntimeError(f"ports in use: {desc}; set RCP_<NAME>_PORT or RCP_PORT_OFFSET")
     binaries = ensure_all(cache, paths.logs)
-    configs = render_configs(paths, config_values(ports, paths, scrape_interval))
-    for d in ("prometheus", "loki", "tempo"):
-        (paths.data / d).mkdir(parents=True, exist_ok=True)
+    configs = render_configs(paths, config_values(ports, scrape_interval))
+    (paths.data / "prometheus").mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
         for proc in plan(paths, ports, binaries, traffic, configs):

@@ -1,4 +1,4 @@
-import { logsExploreUrl, traceExploreUrl } from './links';
+import { errorTracesExploreUrl, logsExploreUrl, traceExploreUrl } from './links';
 
 function panes(url: string) {
   const params = new URLSearchParams(url.slice(url.indexOf('?') + 1));
@@ -33,5 +33,17 @@ describe('Explore links', () => {
       range: unknown;
     };
     expect(parsed.queries[0].expr).toBe(expr);
+  });
+
+  it("searches the service's error traces with TraceQL, quoting the name", () => {
+    const url = errorTracesExploreUrl('tempo-uid', 'say "hi"', 0, 1);
+    const pane = Object.values(panes(url!))[0] as { queries: Array<Record<string, unknown>> };
+    expect(pane.queries[0]).toEqual({
+      refId: 'A',
+      datasource: { uid: 'tempo-uid', type: 'tempo' },
+      queryType: 'traceql',
+      query: '{ resource.service.name = "say \\"hi\\"" && status = error }',
+    });
+    expect(errorTracesExploreUrl('tempo-uid', 'two\nlines', 0, 1)).toBeUndefined();
   });
 });

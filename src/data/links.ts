@@ -1,4 +1,5 @@
 import { urlUtil } from '@grafana/data';
+import { errorTracesTraceQL } from './tempo/queries';
 
 interface ExploreQuery {
   refId: string;
@@ -29,6 +30,21 @@ export function exploreUrl(
 export function traceExploreUrl(tempoUid: string, traceId: string, fromMs: number, toMs: number): string {
   const datasource = { uid: tempoUid, type: 'tempo' };
   return exploreUrl(datasource, [{ refId: 'A', datasource, queryType: 'traceql', query: traceId }], fromMs, toMs);
+}
+
+/** Explore with a TraceQL search for the service's error traces, when TraceQL can name the service. */
+export function errorTracesExploreUrl(
+  tempoUid: string,
+  service: string,
+  fromMs: number,
+  toMs: number
+): string | undefined {
+  const query = errorTracesTraceQL(service);
+  if (query === undefined) {
+    return undefined;
+  }
+  const datasource = { uid: tempoUid, type: 'tempo' };
+  return exploreUrl(datasource, [{ refId: 'A', datasource, queryType: 'traceql', query }], fromMs, toMs);
 }
 
 export function logsExploreUrl(lokiUid: string, expr: string, fromMs: number, toMs: number): string {

@@ -1,8 +1,13 @@
-"""Fixtures of the integration tests: the native stack, a played scenario, the plugin's queries.
+"""Fixtures of the integration tests: the servers, a played scenario, the plugin's queries.
 
-The stack runs from its own state folder (.stack/integration) and ports shifted by
-RCP_PORT_OFFSET, so that it never meets a stack a developer left running. The first run builds
-Loki and Tempo (tens of minutes on 2 cores); later runs reuse the cached binaries.
+By default the tests start the native stack from its own state folder (.stack/integration) and
+ports shifted by RCP_PORT_OFFSET, so that it never meets a stack a developer left running: a real
+Prometheus and Jaeger, and our API doubles of Loki and Tempo (their servers are AGPL and do not
+run here). The first run builds Jaeger (about 10 minutes on 2 cores); later runs reuse it.
+
+With RCP_PROMETHEUS_URL, RCP_LOKI_URL and RCP_TEMPO_URL (and RCP_SAMPLE_APP_URL,
+RCP_PAYMENTS_URL for the services to drive) the same tests run against servers started elsewhere,
+for example the real Loki and Tempo of `docker compose up`; RCP_JAEGER_URL adds the Jaeger check.
 """
 
 from __future__ import annotations
@@ -72,12 +77,47 @@ def eventually(check, timeout: float = 60.0, interval: float = 2.0):
     raise AssertionError(f"{getattr(check, '__name__', 'check')} still false after {timeout:.0f}s")
 
 
+# The servers the tests may be pointed at instead of the native stack (all or none of the first five).
+EXTERNAL_URLS = {
+    "prometheus": "RCP_PROMETHEUS_URL",
+    "loki": "RCP_LOKI_URL",
+    "tempo": "RCP_TEMPO_URL",
+    "sample_app": "RCP_SAMPLE_APP_URL",
+    "payments": "RCP_PAYMENTS_URL",
+    "jaeger": "RCP_JAEGER_URL",
+}
+
+
+def external_urls() -> dict[str, str] | None:
+    given = {k: os.environ[v].rstrip("/") for k, v in EXTERNAL_URLS.items() if os.environ.get(v)}
+    if not given:
+        return None
+    missing = [EXTERNAL_URLS[k] for k in EXTERNAL_URLS if k != "jaeger" and k not in given]
+    if missing:
+        raise pytest.UsageError(f"external servers need every one of these too: {', '.join(missing)}")
+    return given
+
+
+def pytest_report_header(config):
+    urls = external_urls()
+    if urls is None:
+        return [
+            "servers: the native stack: Prometheus and Jaeger (real),",
+            "         Loki and Tempo API doubles (doubles/loki_double, doubles/tempo_double)",
+        ]
+    return ["servers: external, " + ", ".join(f"{k}={v}" for k, v in urls.items())]
+
+
 @pytest.fixture(scope="session")
 def stack():
+    external = external_urls()
+    if external is not None:
+        yield external
+        return
     down = run_stack("down", timeout=120)
     if STATE.exists():
         shutil.rmtree(STATE)
-    # Cold: builds Loki and Tempo first (see docs/ENVIRONMENT.md); warm: about 30 s.
+    # Cold: builds Jaeger first (see docs/ENVIRONMENT.md); warm: a few seconds.
     started = time.monotonic()
     up = run_stack("up", "--no-traffic", timeout=75 * 60)
     if up.returncode != 0:

@@ -1,4 +1,9 @@
-"""The native stack shows what the traffic generator injected, seen through the plugin's own queries.
+"""The servers show what the traffic generator injected, seen through the plugin's own queries.
+
+On the native stack Loki and Tempo are our API doubles (see conftest.py and docs/ENVIRONMENT.md):
+what these tests check there is that the sample services' telemetry, the plugin's queries and its
+engine fit together over the documented APIs; run them against the real servers with the
+RCP_*_URL variables.
 
 Scenario `downstream-failure`: a healthy baseline, then payments /charge fails 90% of the time
 with "payment provider timeout after <ms>ms for order <id>", so sample-app /checkout fails too.
@@ -126,9 +131,17 @@ def test_injected_error_pattern_dominates(stack, downstream_failure, queries, se
 
 
 def trace_services(doc: dict) -> tuple[set[str], int]:
-    """Service names and error spans of a trace from Tempo's /api/traces (OTLP JSON)."""
+    """Service names and error spans of a trace in OTLP JSON: Tempo's /api/traces and /api/v2/traces,
+    Jaeger's /api/v3/traces."""
     services, errors = set(), 0
-    for batch in doc.get("batches") or doc.get("resourceSpans") or doc.get("trace", {}).get("resourceSpans", []):
+    batches = (
+        doc.get("batches")
+        or doc.get("resourceSpans")
+        or doc.get("trace", {}).get("resourceSpans")
+        or doc.get("result", {}).get("resourceSpans")
+        or []
+    )
+    for batch in batches:
         attrs = {a["key"]: a["value"].get("stringValue") for a in batch.get("resource", {}).get("attributes", [])}
         services.add(attrs.get("service.name"))
         for scope in batch.get("scopeSpans") or batch.get("instrumentationLibrarySpans") or []:
@@ -138,19 +151,36 @@ def trace_services(doc: dict) -> tuple[set[str], int]:
     return services, errors
 
 
-def test_trace_ids_from_logs_resolve_in_tempo(stack, downstream_failure, queries):
-    played = downstream_failure
-    settle(played)
+def error_log_trace_ids(stack, played: Played, queries) -> list[str]:
+    """The first trace ids named by sample-app's error lines during the failure."""
     f0, f1 = played.failure
     q = queries("sample-app", f0, f1)
     trace_field = q["settings"]["logs"]["traceIdField"]
     docs = eventually(lambda: loki_lines(stack["loki"], q["loki"]["errorLines"], f0, f1 + 2, 50), timeout=60)
     trace_ids = [d[trace_field] for d in docs if d.get(trace_field)][:5]
     assert len(trace_ids) >= 3, docs[:3]
-    for trace_id in trace_ids:
-        doc = eventually(lambda tid=trace_id: get_json(f"{stack['tempo']}/api/traces/{tid}"), timeout=60)
+    return trace_ids
+
+
+@pytest.mark.parametrize("api", ["/api/traces/", "/api/v2/traces/"])
+def test_trace_ids_from_logs_resolve_in_tempo(stack, downstream_failure, queries, api):
+    settle(downstream_failure)
+    for trace_id in error_log_trace_ids(stack, downstream_failure, queries):
+        doc = eventually(lambda tid=trace_id: get_json(f"{stack['tempo']}{api}{tid}"), timeout=60)
         services, errors = trace_services(doc)
         # One trace crosses both services (W3C propagation), and the failure is marked on its spans.
+        assert {"sample-app", "payments"} <= services, (trace_id, services)
+        assert errors >= 2, (trace_id, errors)
+
+
+def test_trace_ids_from_logs_resolve_in_jaeger(stack, downstream_failure, queries):
+    if "jaeger" not in stack:
+        pytest.skip("no Jaeger among the external servers (RCP_JAEGER_URL)")
+    settle(downstream_failure)
+    for trace_id in error_log_trace_ids(stack, downstream_failure, queries):
+        doc = eventually(lambda tid=trace_id: get_json(f"{stack['jaeger']}/api/v3/traces/{tid}"), timeout=60)
+        services, errors = trace_services(doc)
+        # Jaeger keeps the same spans the Tempo double received: both services, the failure marked.
         assert {"sample-app", "payments"} <= services, (trace_id, services)
         assert errors >= 2, (trace_id, errors)
 

@@ -35,7 +35,7 @@ def test_default_ports_and_env_overrides():
     ports = resolve_ports({"RCP_PORT_OFFSET": "100", port_env_name("loki"): "23100"})
     assert ports["loki"] == 23100
     assert ports["prometheus"] == DEFAULT_PORTS["prometheus"] + 100
-    assert port_env_name("tempo_otlp_http") == "RCP_TEMPO_OTLP_HTTP_PORT"
+    assert port_env_name("jaeger_otlp_http") == "RCP_JAEGER_OTLP_HTTP_PORT"
 
 
 @pytest.mark.parametrize(
@@ -73,26 +73,26 @@ def test_paths_and_cache_dir(tmp_path):
 def test_native_configs_render_with_loopback_ports(tmp_path):
     paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
     ports = resolve_ports({"RCP_PORT_OFFSET": "7"})
-    files = render_configs(paths, config_values(ports, paths))
+    files = render_configs(paths, config_values(ports))
     prom = yaml.safe_load(files["prometheus.yml"].read_text())
     targets = {c["job_name"]: c["static_configs"][0]["targets"][0] for c in prom["scrape_configs"]}
     assert targets["sample-app"] == f"127.0.0.1:{ports['sample_app']}"
     assert targets["payments"] == f"127.0.0.1:{ports['payments']}"
+    # The Tempo double's /metrics carries the metrics-generator series Tempo would remote-write.
+    assert targets["tempo"] == f"127.0.0.1:{ports['tempo']}"
     assert prom["global"]["scrape_interval"] == "5s"
 
-    loki = yaml.safe_load(files["loki.yaml"].read_text())
-    assert loki["server"]["http_listen_port"] == ports["loki"]
-    assert loki["server"]["http_listen_address"] == "127.0.0.1"
-    assert loki["common"]["storage"]["filesystem"]["chunks_directory"] == str(tmp_path / "data/loki/chunks")
-
-    tempo = yaml.safe_load(files["tempo.yaml"].read_text())
-    assert tempo["server"]["http_listen_port"] == ports["tempo"]
-    otlp = tempo["distributor"]["receivers"]["otlp"]["protocols"]
-    assert otlp["http"]["endpoint"] == f"127.0.0.1:{ports['tempo_otlp_http']}"
-    gen = tempo["metrics_generator"]
-    assert gen["storage"]["remote_write"][0]["url"] == f"http://127.0.0.1:{ports['prometheus']}/api/v1/write"
-    assert {"service-graphs", "span-metrics"} <= set(tempo["overrides"]["defaults"]["metrics_generator"]["processors"])
-    assert tempo["storage"]["trace"]["local"]["path"] == str(tmp_path / "data/tempo/blocks")
+    jaeger = yaml.safe_load(files["jaeger.yaml"].read_text())
+    otlp = jaeger["receivers"]["otlp"]["protocols"]
+    assert otlp["http"]["endpoint"] == f"127.0.0.1:{ports['jaeger_otlp_http']}"
+    assert otlp["grpc"]["endpoint"] == f"127.0.0.1:{ports['jaeger_otlp_grpc']}"
+    assert jaeger["extensions"]["jaeger_query"]["http"]["endpoint"] == f"127.0.0.1:{ports['jaeger_query']}"
+    assert jaeger["extensions"]["healthcheckv2"]["http"]["endpoint"] == f"127.0.0.1:{ports['jaeger_health']}"
+    # Jaeger stores the spans and forwards the same ones to the Tempo double.
+    pipeline = jaeger["service"]["pipelines"]["traces"]
+    assert pipeline["exporters"] == ["jaeger_storage_exporter", "otlphttp/tempo_double"]
+    assert jaeger["exporters"]["otlphttp/tempo_double"]["endpoint"] == f"http://127.0.0.1:{ports['tempo']}"
+    assert jaeger["extensions"]["jaeger_storage"]["backends"]["memstore"]["memory"]["max_traces"] > 0
     for text in (f.read_text() for f in files.values()):
         assert "${" not in text
 
@@ -111,16 +111,28 @@ def test_docker_defaults_point_at_compose_services():
 def test_plan_wires_the_services_to_each_other(tmp_path):
     paths = state_paths({"RCP_STACK_DIR": str(tmp_path)})
     ports = resolve_ports({})
-    binaries = {n: Path(f"/bin/{n}") for n in ("prometheus", "loki", "tempo")}
+    binaries = {n: Path(f"/bin/{n}") for n in ("prometheus", "jaeger")}
     cfg = {name: paths.config / name for name in CONFIG_FILES}
     procs = {p.name: p for p in plan(paths, ports, binaries, {"scenario": "steady", "duration": 5, "rps": 2}, cfg)}
-    assert list(procs) == ["prometheus", "loki", "tempo", "payments", "sample-app", "traffic-generator"]
+    assert list(procs) == [
+        "prometheus",
+        "loki-double",
+        "tempo-double",
+        "jaeger",
+        "payments",
+        "sample-app",
+        "traffic-generator",
+    ]
     assert list(procs) == START_ORDER
-    assert procs["loki"].argv[-1] == f"-config.file={paths.config / 'loki.yaml'}"
+    assert procs["jaeger"].argv == ["/bin/jaeger", f"--config={paths.config / 'jaeger.yaml'}"]
+    assert procs["jaeger"].ready_url == f"http://127.0.0.1:{ports['jaeger_health']}/status"
+    assert procs["loki-double"].argv[-4:] == ["--host", "127.0.0.1", "--port", str(ports["loki"])]
+    assert procs["loki-double"].env["PYTHONPATH"] == str(REPO / "doubles")
+    assert procs["tempo-double"].ready_url == f"http://127.0.0.1:{ports['tempo']}/ready"
     assert procs["prometheus"].ready_url == f"http://127.0.0.1:{ports['prometheus']}/-/ready"
     assert "--web.enable-remote-write-receiver" in procs["prometheus"].argv
     assert procs["sample-app"].env["PAYMENTS_URL"] == f"http://127.0.0.1:{ports['payments']}"
-    assert procs["sample-app"].env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://127.0.0.1:{ports['tempo_otlp_http']}"
+    assert procs["sample-app"].env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://127.0.0.1:{ports['jaeger_otlp_http']}"
     assert procs["payments"].env["LOKI_URL"] == f"http://127.0.0.1:{ports['loki']}"
     assert procs["traffic-generator"].ready_url is None
     assert "traffic-generator" not in {p.name for p in plan(paths, ports, binaries, None, cfg)}

@@ -39,7 +39,13 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
         fromMs={fromMs}
         toMs={toMs}
       />
-      <TracesSection data={sections.traces} tempoUid={datasources.tempoUid} fromMs={fromMs} toMs={toMs} />
+      <TracesSection
+        data={sections.traces}
+        service={service}
+        tempoUid={datasources.tempoUid}
+        fromMs={fromMs}
+        toMs={toMs}
+      />
     </div>
   );
 }
