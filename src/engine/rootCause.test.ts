@@ -193,6 +193,22 @@ describe('computeRootCause', () => {
     expect(result.status).toBe('none');
   });
 
+  it('never names a caller of the viewed service: its failures cannot come from there', () => {
+    const result = computeRootCause({
+      viewed: 'payments',
+      services: [
+        svc('shop', 230, [pattern('db timeout on table <*>', 200, '/products')]),
+        svc('payments', 30, [pattern('provider declined <*>', 30, '/charge', 29)], { quiet: 0 }),
+      ],
+      edges: [edge('shop', 'payments', 600, 30)],
+    });
+    expect(result.status).toBe('none');
+    const byService = Object.fromEntries(result.candidates.map((c) => [c.service, c]));
+    expect(byService.payments).toMatchObject({ downstream: true, changed: false });
+    expect(byService.shop).toMatchObject({ downstream: false, changed: true });
+    expect(result.summary).toContain('the new errors are in shop');
+  });
+
   it('ranks a new fault above steady background errors elsewhere', () => {
     const result = computeRootCause({
       viewed: 'shop',

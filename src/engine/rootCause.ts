@@ -70,6 +70,11 @@ export interface RootCauseCandidate {
   changed: boolean;
   /** true when nothing of the service's own (metrics or logs) could be seen */
   noData: boolean;
+  /**
+   * false for a service reached only through callers of the viewed one (or their other
+   * dependencies): it cannot cause the viewed service's failures, so it is listed, never named
+   */
+  downstream: boolean;
 }
 
 export type RootCauseStatus = 'found' | 'none' | 'outside';
@@ -182,7 +187,7 @@ function cleanServices(input: ServiceEvidence[] | undefined): Map<string, CleanS
 }
 
 /** Breadth-first over failing edges in both directions; the path to each service found. */
-function reachable(viewed: string, edges: ServiceEdge[]): Map<string, string[]> {
+function reachable(viewed: string, edges: ServiceEdge[], downstreamOnly = false): Map<string, string[]> {
   const paths = new Map<string, string[]>([[viewed, [viewed]]]);
   const queue = [viewed];
   for (let i = 0; i < queue.length && paths.size < MAX_SERVICES; i++) {
@@ -191,7 +196,7 @@ function reachable(viewed: string, edges: ServiceEdge[]): Map<string, string[]> 
       if (e.failed <= 0) {
         continue;
       }
-      const next = e.client === at ? e.server : e.server === at ? e.client : null;
+      const next = e.client === at ? e.server : e.server === at && !downstreamOnly ? e.client : null;
       if (next === null || paths.has(next)) {
         continue;
       }
@@ -318,6 +323,7 @@ export function computeRootCause(input: RootCauseInput): RootCauseResult {
   const services = cleanServices(input?.services);
   const edges = normalizeEdges((Array.isArray(input?.edges) ? input.edges : []).slice(0, MAX_EDGES));
   const paths = reachable(viewed, edges);
+  const below = reachable(viewed, edges, true);
   const examined = [...paths.keys()].sort((a, b) => (a === viewed ? -1 : b === viewed ? 1 : compareAsc(a, b)));
   const missing: string[] = [];
   for (const name of examined) {
@@ -514,11 +520,12 @@ export function computeRootCause(input: RootCauseInput): RootCauseResult {
         path: paths.get(d.service) ?? [viewed, d.service],
         changed: d.changed,
         noData: d.noData,
+        downstream: below.has(d.service),
       };
     })
     .sort(
       (a, b) =>
-        Number(b.changed) - Number(a.changed) ||
+        Number(b.changed && b.downstream) - Number(a.changed && a.downstream) ||
         b.score - a.score ||
         compareAsc(a.service, b.service) ||
         compareAsc(a.route ?? '', b.route ?? '') ||
@@ -536,11 +543,15 @@ export function computeRootCause(input: RootCauseInput): RootCauseResult {
     };
   }
   const top = candidates[0];
-  if (!top.changed) {
+  if (!top.changed || !top.downstream) {
+    const changedUpstream = candidates.filter((c) => c.changed).map((c) => c.service);
     return {
       ...base,
       status: 'none',
-      summary: `No root cause: the server errors of ${failing.join(', ')} are steady against the baseline, not new in this range.`,
+      summary:
+        changedUpstream.length > 0
+          ? `No root cause in ${viewed} or its dependencies: the new errors are in ${[...new Set(changedUpstream)].join(', ')}, which ${viewed}'s failures cannot come from (it only calls or shares dependencies with ${viewed}).`
+          : `No root cause: the server errors of ${failing.join(', ')} are steady against the baseline, not new in this range.`,
     };
   }
   const where = [top.service, top.route, top.template ? `"${top.template}"` : undefined].filter(Boolean).join(' ');
