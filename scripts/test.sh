@@ -38,6 +38,11 @@ step "Integration: the native stack (Prometheus, Jaeger, Loki and Tempo API doub
 # The first run builds Jaeger from its Go module (about 10 minutes; cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration
 
+step "Benchmark: root cause on injected faults, short version (benchmarks/rca_bench.py --short)"
+# Its own stack (.stack/rca-bench, Jaeger already built above): 6 scenarios of 42 s plus settling
+# and analyses, about 6 minutes in all (budget 8). Fails when it misses its own targets.
+"$root/.venv/bin/python" benchmarks/rca_bench.py --short
+
 step "dist/ holds the plugin"
 for f in dist/module.js dist/plugin.json dist/gpx_reliability_linux_amd64; do
   test -s "$f" || { echo "missing $f" >&2; exit 1; }
