@@ -1,6 +1,7 @@
 import type { PatternBaseline } from './baseline';
 import { normalizeEdges, type ServiceEdge, type TraceSpan } from './blastRadius';
 import { detectSpike } from './confidence';
+import { comparePatterns } from './patterns/groupPatterns';
 import type { Point } from './signals';
 import { compareAsc, isFiniteNumber, namesService } from './values';
 
@@ -154,13 +155,7 @@ function cleanPatterns(logs: ServiceEvidence['logs']): RootCausePattern[] | null
   return logs.patterns
     .filter((p) => p && typeof p.template === 'string' && positive(p.count) > 0 && !isClientError(text(p.status)))
     .map((p) => ({ ...p, route: text(p.route), status: text(p.status), count: positive(p.count) }))
-    .sort(
-      (a, b) =>
-        b.count - a.count ||
-        compareAsc(a.template, b.template) ||
-        compareAsc(a.route ?? '', b.route ?? '') ||
-        compareAsc(a.status ?? '', b.status ?? '')
-    )
+    .sort(comparePatterns)
     .slice(0, MAX_PATTERNS_PER_SERVICE);
 }
 
