@@ -61,7 +61,8 @@ describe('analyzeLogs', () => {
     expect(counted.dominant?.baseline?.count).toBe(4000);
     expect(counted.baselineWindow).toEqual(window);
     expect(counted.totalErrorLines).toBe(5000);
-    // Without a baseline only the range counts are set.
+    // Without a baseline only the range counts are set; without range counts the groups are summed.
     expect(withCounts(sampled, chosen, [4000, 1000]).patterns[0].baseline).toBeUndefined();
+    expect(withCounts(sampled, chosen, undefined).patterns.map((p) => p.rangeCount)).toEqual([1, 1]);
   });
 });

@@ -107,13 +107,14 @@ export function lineFiltersOf(patterns: LogPattern[]): string[] {
 
 /**
  * The analysis with Loki's counts set on the patterns `patternsToCount` chose: `rangeCounts` and
- * `baselineCounts` are per line filter of `lineFiltersOf(counted)`. The baseline is left out when
- * it could not be counted.
+ * `baselineCounts` are per line filter of `lineFiltersOf(counted)`. Without range counts (the
+ * lines are all there, not a sample) a template's range count is the sum of its groups. The
+ * baseline is left out when it could not be counted.
  */
 export function withCounts(
   logs: LogsAnalysis,
   counted: LogPattern[],
-  rangeCounts: number[],
+  rangeCounts: number[] | undefined,
   baseline?: BaselineWindow & { counts: number[] }
 ): LogsAnalysis {
   const filters = lineFiltersOf(counted);
@@ -123,7 +124,8 @@ export function withCounts(
     if (i < 0) {
       return p;
     }
-    const rangeCount = rangeCounts[i];
+    const rangeCount =
+      rangeCounts?.[i] ?? logs.patterns.filter((q) => q.lineFilter === p.lineFilter).reduce((a, q) => a + q.count, 0);
     return baseline
       ? { ...p, rangeCount, baseline: compareWithBaseline(Math.max(rangeCount, p.count), baseline.counts[i]) }
       : { ...p, rangeCount };

@@ -66,8 +66,9 @@ async function loadMetrics(
 }
 
 /**
- * Error lines grouped into patterns, then the top templates counted exactly over the range and
- * the baseline window. A failed count leaves the sample (and its labels) as it is.
+ * Error lines grouped into patterns, then the top templates counted exactly over the baseline
+ * window (and over the range when the lines are a sample). A failed range count leaves the sample
+ * (and its labels) as it is.
  */
 async function loadLogs(
   run: QueryRunner,
@@ -82,11 +83,14 @@ async function loadLogs(
     return logs;
   }
   const filters = lineFiltersOf(toCount);
+  // All lines of the range are there unless they were sampled: only a sample needs range counts.
   const [inRange, inBaseline] = await Promise.all([
-    fetchPatternCounts(run, settings, service, filters, range.fromMs, range.toMs).catch(() => undefined),
+    logs.sampled
+      ? fetchPatternCounts(run, settings, service, filters, range.fromMs, range.toMs).catch(() => null)
+      : undefined,
     fetchPatternCounts(run, settings, service, filters, baseline.fromMs, baseline.toMs).catch(() => undefined),
   ]);
-  if (!inRange) {
+  if (inRange === null) {
     return logs;
   }
   return withCounts(
