@@ -34,6 +34,10 @@ step "Python: lint and unit tests"
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/pytest" -q
 
+step "SLO alert rules: promtool check rules on every generated file, promtool test rules on each alert"
+# promtool from Debian's prometheus package (cached); about 20 s on 2 cores.
+"$root/.venv/bin/python" tests/promtool/check_slo_rules.py
+
 step "Integration: the native stack (Prometheus, Jaeger, Loki and Tempo API doubles, sample services) against the plugin's queries"
 # The first run builds Jaeger from its Go module (about 10 minutes; cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration

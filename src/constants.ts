@@ -4,6 +4,7 @@ export const PLUGIN_ID = pluginJson.id;
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 export enum ROUTES {
+  Overview = 'overview',
   Services = 'services',
   Incidents = 'incidents',
 }

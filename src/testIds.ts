@@ -8,6 +8,13 @@ export const testIds = {
     preset: 'data-testid rcp-config-preset',
     submit: 'data-testid rcp-config-submit',
   },
+  overview: {
+    page: 'data-testid rcp-overview-page',
+    fleet: 'data-testid rcp-overview-fleet',
+    table: 'data-testid rcp-overview-table',
+    row: 'data-testid rcp-overview-row',
+    downloadRules: 'data-testid rcp-overview-download-rules',
+  },
   services: {
     page: 'data-testid rcp-services-page',
     picker: 'data-testid rcp-service-picker',
@@ -35,6 +42,7 @@ export const testIds = {
     noteForm: 'data-testid rcp-incident-note-form',
     analysis: 'data-testid rcp-incident-analysis',
     links: 'data-testid rcp-incident-links',
+    handOff: 'data-testid rcp-incident-hand-off',
     delete: 'data-testid rcp-incident-delete',
     snapshotButton: 'data-testid rcp-snapshot-button',
     snapshotModal: 'data-testid rcp-snapshot-modal',

@@ -16,7 +16,7 @@ func TestCheck(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			s := b.Open(t)
 			res := Check(context.Background(), s, nil)
-			if res.Status != backend.HealthStatusOk || !strings.Contains(res.Message, b.Name) || !strings.Contains(res.Message, "schema v1") {
+			if res.Status != backend.HealthStatusOk || !strings.Contains(res.Message, b.Name) || !strings.Contains(res.Message, "schema v2") {
 				t.Fatalf("%v %q", res.Status, res.Message)
 			}
 			_ = s.Close()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,8 +90,73 @@ func decodeStrict(body []byte, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return invalid("", "unexpected data after the JSON object")
 	}
+	// encoding/json matches keys case-insensitively and lets the last of
+	// duplicate keys win; a request means exactly what it spells, once.
+	return checkKeys(json.NewDecoder(bytes.NewReader(body)), reflect.TypeOf(dst).Elem(), "")
+}
+
+// checkKeys walks the (already valid) JSON value at dec: every object's keys
+// must be unique, and where the value maps to a struct, spelled exactly as
+// the struct's json tags. t is the Go type the value decodes into (nil:
+// free-form JSON such as analysis, where only uniqueness is checked).
+func checkKeys(dec *json.Decoder, t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return invalid(path, "invalid JSON")
+	}
+	switch tok {
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Slice && t != rawMessageType {
+			elem = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := checkKeys(dec, elem, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token()
+	case json.Delim('{'):
+		fields := map[string]reflect.Type{}
+		isStruct := t != nil && t.Kind() == reflect.Struct
+		if isStruct {
+			for i := 0; i < t.NumField(); i++ {
+				name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+				fields[name] = t.Field(i).Type
+			}
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			keyTok, _ := dec.Token()
+			key, _ := keyTok.(string)
+			field := key
+			if path != "" {
+				field = path + "." + key
+			}
+			if seen[key] {
+				return invalid(field, "duplicate key %q", truncate(key, 64))
+			}
+			seen[key] = true
+			ft, known := fields[key]
+			if isStruct && !known {
+				return invalid(field, "unknown field %q (keys are case-sensitive)", truncate(key, 64))
+			}
+			if ft == rawMessageType {
+				ft = nil
+			}
+			if err := checkKeys(dec, ft, field); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token()
+	}
 	return nil
 }
+
+var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 
 func decodeError(err error) error {
 	var syn *json.SyntaxError
@@ -140,9 +206,11 @@ func checkText(field, s string, min, max int, multiline bool) error {
 	if n > max {
 		return invalid(field, "must be at most %d characters (got %d)", max, n)
 	}
+	// The body is valid UTF-8 (decodeStrict), so a U+FFFD here was sent as
+	// that character and is accepted like any other.
 	for _, r := range s {
-		if r == utf8.RuneError {
-			return invalid(field, "contains invalid UTF-8")
+		if isBidiControl(r) {
+			return invalid(field, "must not contain bidirectional override or isolate characters (U+%04X)", r)
 		}
 		if multiline && (r == '\n' || r == '\t' || r == '\r') {
 			continue
@@ -152,6 +220,12 @@ func checkText(field, s string, min, max int, multiline bool) error {
 		}
 	}
 	return nil
+}
+
+// isBidiControl reports the embedding, override and isolate controls that
+// make text display in another order than it is stored ("Trojan Source").
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func checkEnum(field, v string, allowed []string) error {
@@ -183,6 +257,11 @@ func checkURL(field, raw string) error {
 	if err := checkText(field, raw, 1, MaxURLLen, false); err != nil {
 		return err
 	}
+	// Browsers read a backslash as "/", so "/\\evil.com" is "//evil.com",
+	// another host; no link needs one unescaped.
+	if strings.Contains(raw, "\\") {
+		return invalid(field, "must not contain backslashes (browsers read them as /)")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return invalid(field, "is not a valid URL")
@@ -193,9 +272,10 @@ func checkURL(field, raw string) error {
 			return invalid(field, "must have a host")
 		}
 	case "":
-		// Relative Grafana link such as /d/abc?from=now-1h.
-		if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
-			return invalid(field, "must be an http(s) URL or a path starting with /")
+		// Relative Grafana link such as /d/abc?from=now-1h, never one with
+		// a host ("//evil.com").
+		if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || u.Host != "" {
+			return invalid(field, "must be an http(s) URL or a path starting with a single /")
 		}
 	default:
 		return invalid(field, "scheme %q is not allowed; use http, https or a /path", u.Scheme)

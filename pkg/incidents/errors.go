@@ -59,3 +59,11 @@ func (e *ConflictError) Error() string {
 	}
 	return fmt.Sprintf("incident was modified concurrently: version is %d, request expected %d; reload and retry", e.Current, e.Expected)
 }
+
+// TimelineFullError is a 409: the write would take the incident's timeline
+// past its cap (creation, changes and notes together).
+type TimelineFullError struct{ Limit int }
+
+func (e *TimelineFullError) Error() string {
+	return fmt.Sprintf("the incident's timeline is full: it holds at most %d events (creation, changes and notes); nothing was saved — record further work in a new incident", e.Limit)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +37,11 @@ func NewService(s store.Store) *Service {
 func (s *Service) Store() store.Store { return s.store }
 
 func mapStoreErr(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return ErrNotFound
+	case errors.Is(err, store.ErrTimelineFull):
+		return &TimelineFullError{Limit: store.MaxEventsPerIncident}
 	}
 	return err
 }
@@ -73,26 +77,95 @@ func (s *Service) Create(ctx context.Context, a Actor, v *ValidCreate) (*store.I
 	return inc, nil
 }
 
-// Get returns an incident with its analysis and timeline.
-func (s *Service) Get(ctx context.Context, a Actor, id string) (*store.Incident, error) {
+// Get returns an incident with its analysis and the first page of its
+// timeline (oldest first); eventsNext is the cursor of the next page, "" if
+// the timeline is complete.
+func (s *Service) Get(ctx context.Context, a Actor, id string) (inc *store.Incident, eventsNext string, err error) {
+	if err := checkID(id); err != nil {
+		return nil, "", err
+	}
+	inc, err = s.store.GetIncident(ctx, a.OrgID, id)
+	if err != nil {
+		return nil, "", mapStoreErr(err)
+	}
+	page, err := s.Events(ctx, a, id, store.EventPage{Limit: DefaultEventLimit})
+	if err != nil {
+		return nil, "", err
+	}
+	inc.Events = page.Items
+	return inc, page.NextCursor, nil
+}
+
+// EventsPage is one page of GET /incidents/{id}/events.
+type EventsPage struct {
+	Items      []store.Event `json:"items"`
+	NextCursor string        `json:"nextCursor,omitempty"`
+}
+
+// Timeline page sizes: the largest page, with every message at its longest
+// and most expensive to encode, stays far under the response limit.
+const (
+	DefaultEventLimit = 100
+	MaxEventLimit     = 100
+)
+
+// ParseEventQuery validates the GET /incidents/{id}/events query string.
+func ParseEventQuery(q url.Values) (store.EventPage, error) {
+	p := store.EventPage{Limit: DefaultEventLimit}
+	if err := checkQueryKeys(q, "limit", "order", "cursor"); err != nil {
+		return p, err
+	}
+	switch v := q.Get("order"); v {
+	case "", "asc":
+	case "desc":
+		p.Desc = true
+	default:
+		return p, invalid("order", "must be asc (oldest first) or desc (newest first) (got %q)", truncate(v, 32))
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxEventLimit {
+			return p, invalid("limit", "must be an integer between 1 and %d (got %q)", MaxEventLimit, truncate(v, 32))
+		}
+		p.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(v)
+		id, perr := strconv.ParseInt(strings.TrimPrefix(string(raw), "e"), 10, 64)
+		if err != nil || perr != nil || !strings.HasPrefix(string(raw), "e") || id <= 0 {
+			return p, invalid("cursor", "malformed cursor; pass nextCursor from the previous page unchanged")
+		}
+		p.After = id
+	}
+	return p, nil
+}
+
+func encodeEventCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("e" + strconv.FormatInt(id, 10)))
+}
+
+// Events returns one page of an incident's timeline in commit order.
+func (s *Service) Events(ctx context.Context, a Actor, id string, p store.EventPage) (*EventsPage, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	inc, err := s.store.GetIncident(ctx, a.OrgID, id)
+	list, err := s.store.ListEvents(ctx, a.OrgID, id, p)
 	if err != nil {
 		return nil, mapStoreErr(err)
 	}
-	if inc.Events, err = s.store.ListEvents(ctx, a.OrgID, id); err != nil {
-		return nil, err
+	out := &EventsPage{Items: list.Items}
+	if list.Next != 0 {
+		out.NextCursor = encodeEventCursor(list.Next)
 	}
-	return inc, nil
+	return out, nil
 }
 
 // Page is one page of GET /incidents.
 type Page struct {
-	Items      []store.Incident `json:"items"`
-	Total      int64            `json:"total"`
-	NextCursor string           `json:"nextCursor,omitempty"`
+	Items []store.Incident `json:"items"`
+	// Total is there when the query asked total=true.
+	Total      *int64 `json:"total,omitempty"`
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // List limits.
@@ -104,6 +177,16 @@ const (
 // ParseListQuery validates the GET /incidents query string.
 func ParseListQuery(orgID int64, q url.Values) (store.ListFilter, error) {
 	f := store.ListFilter{OrgID: orgID, Limit: DefaultLimit}
+	if err := checkQueryKeys(q, "service", "status", "severity", "from", "to", "limit", "cursor", "total"); err != nil {
+		return f, err
+	}
+	switch v := q.Get("total"); v {
+	case "", "false":
+	case "true":
+		f.WithTotal = true
+	default:
+		return f, invalid("total", "must be true or false (got %q)", truncate(v, 32))
+	}
 	f.Service = strings.TrimSpace(q.Get("service"))
 	if len(f.Service) > MaxServiceLen*4 {
 		return f, invalid("service", "too long")
@@ -200,11 +283,25 @@ func describe(s string) string {
 	return s
 }
 
+// checkQueryKeys refuses parameters other than known, and any given twice.
+func checkQueryKeys(q url.Values, known ...string) error {
+	for k, vs := range q {
+		if !slices.Contains(known, k) {
+			return invalid(truncate(k, 64), "unknown query parameter; known: %s", strings.Join(known, ", "))
+		}
+		if len(vs) > 1 {
+			return invalid(k, "given %d times; give it once", len(vs))
+		}
+	}
+	return nil
+}
+
 // Patch applies changes with optimistic concurrency: it reads the incident,
 // checks the lifecycle against what it read, and writes only if the version
 // is unchanged. If another writer got in first it re-reads and re-checks, so
 // a transition is never applied to a state it was not validated against.
 // With req.Version set, a stale version is a 409 instead of a retry.
+// The returned incident's Events are only those this call added.
 func (s *Service) Patch(ctx context.Context, a Actor, id string, req *PatchRequest) (*store.Incident, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
@@ -271,8 +368,9 @@ func (s *Service) Patch(ctx context.Context, a Actor, id string, req *PatchReque
 				return nil, mapStoreErr(err)
 			}
 		}
-		if next.Events, err = s.store.ListEvents(ctx, a.OrgID, id); err != nil {
-			return nil, err
+		next.Events = make([]store.Event, 0, len(events))
+		for _, ev := range events {
+			next.Events = append(next.Events, *ev)
 		}
 		return &next, nil
 	}

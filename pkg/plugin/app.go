@@ -5,6 +5,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -26,13 +27,18 @@ var (
 	_ backend.CheckHealthHandler    = (*App)(nil)
 )
 
-// Store opening: each attempt gets its own deadline, detached from the
-// calling request (a cancelled request must not fail the open for everyone),
-// and after a failure the next attempt waits at least openRetryInterval so a
-// database that is down is not hammered by every request.
+// Store opening: one attempt at a time, in the background with its own
+// deadline, detached from any request (a cancelled request must not fail
+// the open for everyone). Callers wait for it only as long as their own
+// context allows. After a failure the next attempt starts no sooner than
+// openRetryInterval after the failed one ended, so a database that is down
+// is not hammered by every request.
 const (
 	openTimeout       = 30 * time.Second
 	openRetryInterval = 5 * time.Second
+	// healthWait bounds how long a health check waits for an open in
+	// progress (Grafana may send it without a deadline).
+	healthWait = 10 * time.Second
 )
 
 var errDisposed = errors.New("app instance disposed")
@@ -43,10 +49,10 @@ type opener func(ctx context.Context, cfg store.Config) (store.Store, error)
 // App is one app instance. Grafana rebuilds it when the app's settings
 // change; the store handle underneath is shared and reference counted.
 //
-// The store is opened lazily: NewApp tries once, and every resource call and
-// health check that finds it not open tries again (at most once per
-// openRetryInterval), so a PostgreSQL that is not ready when Grafana starts,
-// or a cancelled first request, does not leave the instance broken.
+// The store is opened lazily: NewApp starts an attempt without waiting for
+// it, and every resource call and health check that finds the store not
+// open waits for the attempt in progress (as long as its context allows) or
+// starts one once the back-off since the last failure has passed.
 type App struct {
 	backend.CallResourceHandler
 	cfg           store.Config
@@ -54,85 +60,94 @@ type App struct {
 	now           func() time.Time
 	retryInterval time.Duration
 
-	openMu sync.Mutex // serializes open attempts
-
-	mu          sync.Mutex // guards the fields below
-	svc         *incidents.Service
-	lastErr     error
-	lastAttempt time.Time
-	disposed    bool
+	mu       sync.Mutex // guards the fields below
+	svc      *incidents.Service
+	opening  chan struct{} // non-nil while an attempt runs; closed when it ends
+	lastErr  error
+	lastEnd  time.Time // when the last failed attempt ended
+	disposed bool
 }
 
-// NewApp creates an app instance. A store that cannot be opened does not
-// fail the instance: resources answer 503, CheckHealth reports the error, and
-// the open is retried on later calls.
+// NewApp creates an app instance. It never waits for the store: a store that
+// cannot be opened does not fail the instance; resources answer 503,
+// CheckHealth reports the error, and the open is retried on later calls.
 func NewApp(ctx context.Context, _ backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 	return newAppAt(ctx, store.ConfigFromEnv(os.Getenv), store.Open, time.Now), nil
 }
 
-func newAppAt(ctx context.Context, cfg store.Config, open opener, now func() time.Time) *App {
+func newAppAt(_ context.Context, cfg store.Config, open opener, now func() time.Time) *App {
 	a := &App{cfg: cfg, open: open, now: now, retryInterval: openRetryInterval}
-	a.CallResourceHandler = httpadapter.New(resources.NewLazy(func(ctx context.Context) (*incidents.Service, error) {
-		return a.service(ctx)
-	}).Routes())
-	// Open now so that a new instance shares the handle of the instance it
-	// replaces before that one is disposed; a failure is retried later.
-	_, _ = a.service(ctx)
+	a.CallResourceHandler = httpadapter.New(resources.NewLazy(a.service).Routes())
+	// Start opening now so that a new instance shares the handle of the
+	// instance it replaces before that one is disposed.
+	a.mu.Lock()
+	a.startOpen()
+	a.mu.Unlock()
 	return a
 }
 
-// service returns the incident service, opening the store if it is not
-// open yet and the back-off since the last failure has passed.
-func (a *App) service(ctx context.Context) (*incidents.Service, error) {
-	if svc, done, err := a.current(); done {
-		return svc, err
-	}
-	a.openMu.Lock()
-	defer a.openMu.Unlock()
-	// Another call may have opened it, or failed, while we waited.
-	if svc, done, err := a.current(); done {
-		return svc, err
-	}
-	a.mu.Lock()
-	a.lastAttempt = a.now()
-	a.mu.Unlock()
-
-	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), openTimeout)
-	defer cancel()
-	st, err := a.open(octx, a.cfg)
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.disposed {
-		if st != nil {
-			_ = st.Close()
+// startOpen starts an attempt in the background; a.mu must be held and no
+// attempt be running.
+func (a *App) startOpen() {
+	done := make(chan struct{})
+	a.opening = done
+	go func() {
+		octx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		st, err := a.open(octx, a.cfg)
+		cancel()
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		defer close(done)
+		a.opening = nil
+		switch {
+		case a.disposed:
+			if st != nil {
+				_ = st.Close()
+			}
+		case err != nil:
+			a.lastErr, a.lastEnd = err, a.now()
+			log.DefaultLogger.Error("cannot open incident store; will retry", "error", err, "retryAfter", a.retryInterval)
+		default:
+			a.svc, a.lastErr = incidents.NewService(st), nil
+			log.DefaultLogger.Info("incident store ready", "store", st.Describe())
 		}
-		return nil, errDisposed
-	}
-	if err != nil {
-		a.lastErr = err
-		log.DefaultLogger.Error("cannot open incident store; will retry", "error", err, "retryAfter", a.retryInterval)
-		return nil, err
-	}
-	a.svc, a.lastErr = incidents.NewService(st), nil
-	log.DefaultLogger.Info("incident store ready", "store", st.Describe())
-	return a.svc, nil
+	}()
 }
 
-// current reports the state without opening: done is true when the store is
-// open, the instance is disposed, or the last failure is too recent to retry.
-func (a *App) current() (svc *incidents.Service, done bool, err error) {
+// service returns the incident service: at once if the store is open or the
+// last failure is too recent to retry; otherwise it waits for the attempt
+// in progress (starting one if none runs) until that ends or ctx does.
+func (a *App) service(ctx context.Context) (*incidents.Service, error) {
+	a.mu.Lock()
+	switch {
+	case a.svc != nil:
+		defer a.mu.Unlock()
+		return a.svc, nil
+	case a.disposed:
+		a.mu.Unlock()
+		return nil, errDisposed
+	case a.opening == nil && a.lastErr != nil && a.now().Sub(a.lastEnd) < a.retryInterval:
+		defer a.mu.Unlock()
+		return nil, a.lastErr
+	case a.opening == nil:
+		a.startOpen()
+	}
+	opening := a.opening
+	a.mu.Unlock()
+	select {
+	case <-opening:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("incident store still opening: %w", ctx.Err())
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
 	case a.svc != nil:
-		return a.svc, true, nil
+		return a.svc, nil
 	case a.disposed:
-		return nil, true, errDisposed
-	case a.lastErr != nil && a.now().Sub(a.lastAttempt) < a.retryInterval:
-		return nil, true, a.lastErr
+		return nil, errDisposed
 	}
-	return nil, false, nil
+	return nil, a.lastErr
 }
 
 // Dispose releases this instance's reference to the shared store. An open in
@@ -155,7 +170,9 @@ func (a *App) Dispose() {
 // database or path); others get the status and a fixed message.
 func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	var st store.Store
-	svc, err := a.service(ctx)
+	wctx, cancel := context.WithTimeout(ctx, healthWait)
+	defer cancel()
+	svc, err := a.service(wctx)
 	if svc != nil {
 		st = svc.Store()
 	}

@@ -8,8 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"path"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -27,7 +30,17 @@ type ServiceGetter func(ctx context.Context) (*incidents.Service, error)
 type Handler struct {
 	service ServiceGetter
 	logger  log.Logger
+	timeout time.Duration
 }
+
+// RequestTimeout is each call's deadline, covering the wait for the store to
+// open and every store operation. The stores' own limits (SQLite
+// busy_timeout, PostgreSQL lock_timeout and statement_timeout) are shorter,
+// so a call waiting on a lock ends with a 503 and Retry-After.
+const RequestTimeout = 10 * time.Second
+
+// retryAfterSeconds is the Retry-After of every 503.
+const retryAfterSeconds = "2"
 
 // New returns a Handler on a fixed service. If the store failed to open,
 // pass svc nil and the error: every call then answers 503 with a fixed
@@ -39,7 +52,13 @@ func New(svc *incidents.Service, initErr error) *Handler {
 // NewLazy returns a Handler that asks get for the service on each call; a
 // nil service or an error is a 503.
 func NewLazy(get ServiceGetter) *Handler {
-	return &Handler{service: get, logger: log.DefaultLogger.With("component", "incidents-api")}
+	return &Handler{service: get, logger: log.DefaultLogger.With("component", "incidents-api"), timeout: RequestTimeout}
+}
+
+// WithTimeout sets the per-request deadline (tests use a short one).
+func (h *Handler) WithTimeout(d time.Duration) *Handler {
+	h.timeout = d
+	return h
 }
 
 // Routes returns the mux the plugin serves (also used by tests and the load
@@ -52,14 +71,36 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("PATCH /incidents/{id}", h.auth(roleEditor, h.patch))
 	mux.HandleFunc("DELETE /incidents/{id}", h.auth(roleAdmin, h.delete))
 	mux.HandleFunc("POST /incidents/{id}/events", h.auth(roleEditor, h.addEvent))
+	mux.HandleFunc("GET /incidents/{id}/events", h.auth(roleViewer, h.listEvents))
+	mux.HandleFunc("GET /incidents/{id}/export.md", h.auth(roleViewer, h.exportMarkdown))
 	mux.HandleFunc("/incidents", methodNotAllowed("GET, POST"))
 	mux.HandleFunc("/incidents/{id}", methodNotAllowed("GET, PATCH, DELETE"))
-	mux.HandleFunc("/incidents/{id}/events", methodNotAllowed("POST"))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such resource: "+r.Method+" "+r.URL.Path, "")
-	})
-	return mux
+	mux.HandleFunc("/incidents/{id}/events", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/incidents/{id}/export.md", methodNotAllowed("GET"))
+	mux.HandleFunc("/", notFound)
+	return canonicalOnly(mux)
 }
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "no such resource: "+r.Method+" "+r.URL.Path, "")
+}
+
+// canonicalOnly answers a JSON 404 for paths ServeMux would redirect to
+// their clean form ("/a/../b", "//a", "/a/"): its 307 has an HTML body and a
+// Location outside the plugin's resource prefix.
+func canonicalOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "" || path.Clean(p) != p {
+			notFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// StoreBusyMessage is the 503 for a store that is busy, locked or did not
+// answer within the request's deadline.
+const StoreBusyMessage = "incident store busy or not answering in time; retry shortly (reload first: a write that timed out may have been saved)"
 
 // StoreUnavailableMessage is the whole 503 body's error: any Viewer sees it,
 // so it carries no detail of why the store could not be opened.
@@ -80,11 +121,26 @@ type ErrorBody struct {
 // internalErrorBody is sent when a response cannot be encoded.
 const internalErrorBody = `{"error":"internal error while encoding the response"}` + "\n"
 
+// MaxResponseBytes bounds every response body. Grafana refuses plugin
+// responses over 16 MiB; the request and page limits keep the largest
+// possible answer (a 1 MiB analysis plus a full timeline page of the longest
+// notes) near 5 MiB, and this check turns anything larger into a logged 500
+// instead of an answer Grafana drops.
+const MaxResponseBytes = 8 << 20
+
 // writeJSON encodes v before writing the status, so that a value that cannot
-// be encoded becomes a logged 500 instead of a success with an empty body.
+// be encoded (or is too large) becomes a logged 500 instead of a success
+// with an empty or dropped body. HTML escaping is off: the body is JSON for
+// fetch, never HTML, and escaping would sextuple each '<', '>' and '&'.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	if err == nil && buf.Len() > MaxResponseBytes {
+		err = fmt.Errorf("response of %d bytes exceeds %d", buf.Len(), MaxResponseBytes)
+	}
+	if err != nil {
 		log.DefaultLogger.Error("cannot encode JSON response", "status", status, "error", err)
 		status = http.StatusInternalServerError
 		w.Header().Del("Location")
@@ -93,6 +149,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
@@ -149,11 +206,15 @@ func (h *Handler) auth(min role, next handlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "role "+quoteRole(pc.User.Role)+" may not do this; requires "+roleNames[min]+" or higher", "")
 			return
 		}
-		svc, err := h.service(r.Context())
+		ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		svc, err := h.service(ctx)
 		if svc == nil || err != nil {
 			// The open error names users, hosts, databases or file paths:
 			// log it, and leave it to the health check.
 			h.logger.Warn("incident store unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+			w.Header().Set("Retry-After", retryAfterSeconds)
 			writeError(w, http.StatusServiceUnavailable, StoreUnavailableMessage, "")
 			return
 		}
@@ -197,6 +258,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tl *incidents.TooLargeError
 	var te *incidents.TransitionError
 	var ce *incidents.ConflictError
+	var tf *incidents.TimelineFullError
 	switch {
 	case errors.As(err, &ve):
 		writeError(w, http.StatusBadRequest, ve.Error(), ve.Field)
@@ -208,6 +270,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusConflict, ErrorBody{Error: te.Error(), Field: "status", From: te.From, To: te.To, Allowed: te.Allowed})
 	case errors.As(err, &ce):
 		writeJSON(w, http.StatusConflict, ErrorBody{Error: ce.Error(), Field: "version", CurrentVersion: ce.Current})
+	case errors.As(err, &tf):
+		writeError(w, http.StatusConflict, tf.Error(), "events")
+	case store.IsBusy(err):
+		h.logger.Warn("incident store busy", "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeError(w, http.StatusServiceUnavailable, StoreBusyMessage, "")
 	default:
 		h.logger.Error("incident request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error while handling the incident request", "")
@@ -250,23 +318,46 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, svc *incidents.
 
 // incidentView is an incident as the API returns it one at a time: with the
 // statuses it may move to next, so clients offer only the allowed actions
-// and the transition table stays in one place.
+// and the transition table stays in one place. Events are always present:
+// the first timeline page on GET, the events the write added on POST/PATCH.
 type incidentView struct {
 	*store.Incident
-	AllowedTransitions []string `json:"allowedTransitions"`
+	Events             []store.Event `json:"events"`
+	EventsNextCursor   string        `json:"eventsNextCursor,omitempty"`
+	AllowedTransitions []string      `json:"allowedTransitions"`
 }
 
 func withTransitions(inc *store.Incident) incidentView {
-	return incidentView{Incident: inc, AllowedTransitions: incidents.AllowedFrom(inc.Status)}
+	events := inc.Events
+	if events == nil {
+		events = []store.Event{}
+	}
+	return incidentView{Incident: inc, Events: events, AllowedTransitions: incidents.AllowedFrom(inc.Status)}
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
-	inc, err := svc.Get(r.Context(), a, r.PathValue("id"))
+	inc, next, err := svc.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, withTransitions(inc))
+	view := withTransitions(inc)
+	view.EventsNextCursor = next
+	writeJSON(w, http.StatusOK, view)
+}
+
+func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {
+	p, err := incidents.ParseEventQuery(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := svc.Events(r.Context(), a, r.PathValue("id"), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, svc *incidents.Service, a incidents.Actor) {

@@ -2,11 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
-
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 )
 
 // Environment variables Grafana passes to the plugin process. Grafana turns
@@ -33,20 +32,22 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	return Config{DataDir: getenv(EnvDataDir), PostgresDSN: getenv(EnvPostgresDSN)}
 }
 
+// ErrNoDataDir is the open error when SQLite has no directory to live in.
+// There is no temp-dir fallback: a fixed path in a world-writable folder
+// could be created first by another local user.
+var ErrNoDataDir = errors.New("no data directory for the incident store: set [plugin.rcp-reliability-app] data_dir (" +
+	EnvDataDir + "), or run under Grafana, which sets " + EnvGrafanaData + ", or set postgres_dsn")
+
 // ResolveDataDir picks the SQLite directory: GF_PLUGIN_DATA_DIR, else
-// $GF_PATHS_DATA/rcp-reliability-app, else <os temp dir>/rcp-reliability-app
-// (not durable across reboots; a warning is logged).
-func ResolveDataDir(cfg Config, getenv func(string) string) string {
+// $GF_PATHS_DATA/rcp-reliability-app, else ErrNoDataDir.
+func ResolveDataDir(cfg Config, getenv func(string) string) (string, error) {
 	if cfg.DataDir != "" {
-		return cfg.DataDir
+		return cfg.DataDir, nil
 	}
 	if d := getenv(EnvGrafanaData); d != "" {
-		return filepath.Join(d, pluginDirName)
+		return filepath.Join(d, pluginDirName), nil
 	}
-	dir := filepath.Join(os.TempDir(), pluginDirName)
-	log.DefaultLogger.Warn("no data_dir configured; using temp dir, incidents may not survive a reboot",
-		"dir", dir, "hint", "set [plugin.rcp-reliability-app] data_dir or "+EnvDataDir)
-	return dir
+	return "", ErrNoDataDir
 }
 
 // shared is one process-wide handle per backend+location, reference counted.
@@ -111,7 +112,11 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 		key = "postgres:" + dsn
 		open = func(ctx context.Context) (Store, error) { return OpenPostgres(ctx, dsn) }
 	} else {
-		path := filepath.Join(ResolveDataDir(cfg, os.Getenv), SQLiteFileName)
+		dir, err := ResolveDataDir(cfg, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(dir, SQLiteFileName)
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}

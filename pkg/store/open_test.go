@@ -20,17 +20,53 @@ func TestConfigFromEnvAndDataDir(t *testing.T) {
 	if cfg.DataDir != "/var/lib/grafana/plugin-data" || cfg.PostgresDSN != "postgres://x/y" {
 		t.Fatalf("cfg %+v", cfg)
 	}
-	if got := ResolveDataDir(cfg, get); got != cfg.DataDir {
-		t.Fatalf("explicit data dir: %s", got)
+	if got, err := ResolveDataDir(cfg, get); got != cfg.DataDir || err != nil {
+		t.Fatalf("explicit data dir: %s %v", got, err)
 	}
 	env = map[string]string{EnvGrafanaData: "/var/lib/grafana"}
-	if got := ResolveDataDir(ConfigFromEnv(get), get); got != filepath.Join("/var/lib/grafana", "rcp-reliability-app") {
-		t.Fatalf("GF_PATHS_DATA fallback: %s", got)
+	if got, err := ResolveDataDir(ConfigFromEnv(get), get); got != filepath.Join("/var/lib/grafana", "rcp-reliability-app") || err != nil {
+		t.Fatalf("GF_PATHS_DATA fallback: %s %v", got, err)
 	}
+	// No predictable path in a world-writable temp dir: no data dir, no store.
 	env = map[string]string{}
-	if got := ResolveDataDir(ConfigFromEnv(get), get); got != filepath.Join(os.TempDir(), "rcp-reliability-app") {
-		t.Fatalf("temp fallback: %s", got)
+	if got, err := ResolveDataDir(ConfigFromEnv(get), get); err == nil || !strings.Contains(err.Error(), "data_dir") {
+		t.Fatalf("without a data dir: %q %v", got, err)
 	}
+}
+
+// TestDatabaseFilesArePrivate: the database and its WAL are 0600 and the
+// directory 0700, also for a file an older version created 0644.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, SQLiteFileName)
+	s, err := OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.HealthCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check := func() {
+		t.Helper()
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("%s: %v %v", p, fi.Mode(), err)
+			}
+		}
+		if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+			t.Fatalf("dir %v", fi.Mode())
+		}
+	}
+	check()
+	_ = s.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		_ = os.Chmod(p, 0o644)
+	}
+	if s, err = OpenSQLite(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check()
 }
 
 func TestRedactDSN(t *testing.T) {
@@ -164,8 +200,8 @@ func TestSQLiteSurvivesKill(t *testing.T) {
 		if _, err := s.GetIncident(context.Background(), 1, id); err != nil {
 			t.Fatalf("acknowledged incident %s lost after kill: %v", id, err)
 		}
-		evs, err := s.ListEvents(context.Background(), 1, id)
-		if err != nil || len(evs) != 1 {
+		evs, err := s.ListEvents(context.Background(), 1, id, EventPage{Limit: 10})
+		if err != nil || len(evs.Items) != 1 {
 			t.Fatalf("event of %s: %v %v", id, evs, err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 )
 
 // migrationLockID is the pg_advisory_xact_lock key held while migrating, so that
@@ -57,7 +57,18 @@ var postgresMigrations = []migration{
 		`CREATE INDEX incident_events_incident ON incident_events (org_id, incident_id, at)`,
 		`CREATE TABLE rcp_health (id TEXT PRIMARY KEY, checked_at BIGINT NOT NULL)`,
 	}},
+	timelineMigration("BIGINT"),
 }
+
+// postgresTimeouts are the default statement_timeout and lock_timeout (ms):
+// a statement waiting on a row lock fails with 55P03 after 3 s, and none
+// runs past 5 s, both inside the API's per-request deadline, so the caller
+// gets a 503 with Retry-After instead of waiting.
+var postgresTimeouts = map[string]string{"statement_timeout": "5000", "lock_timeout": "3000"}
+
+// postgresConnectTimeout bounds one connection attempt (a server that
+// accepts TCP and never answers) when the DSN sets no connect_timeout.
+const postgresConnectTimeout = 10 * time.Second
 
 // redactDSN names host and database of a DSN without user or password.
 func redactDSN(dsn string) string {
@@ -71,13 +82,21 @@ func redactDSN(dsn string) string {
 // OpenPostgres connects with a libpq-style or URL DSN and applies migrations
 // under an advisory lock. Prefer Open, which shares one handle per DSN.
 func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
-	if _, err := pgx.ParseConfig(dsn); err != nil {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
 		return nil, fmt.Errorf("invalid postgres DSN: %w", err)
 	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+	// Server-side limits on every statement, as connection parameters so
+	// they hold on every pooled connection; a DSN that sets them wins.
+	for name, value := range postgresTimeouts {
+		if _, set := cfg.RuntimeParams[name]; !set {
+			cfg.RuntimeParams[name] = value
+		}
 	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = postgresConnectTimeout
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	s := &sqlStore{db: db, describe: redactDSN(dsn), d: dialect{
@@ -105,6 +124,15 @@ func migratePostgres(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	// The lock wait and the migrations may take longer than the
+	// per-statement limits meant for requests; migrationLockWait and this
+	// open's own context bound them instead.
+	for _, stmt := range []string{`SET LOCAL statement_timeout = 0`, `SET LOCAL lock_timeout = 0`} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("lift timeouts for migration: %w", err)
+		}
 	}
 	lockCtx, cancel := context.WithTimeout(ctx, migrationLockWait)
 	_, err = tx.ExecContext(lockCtx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"modernc.org/sqlite" // pure-Go SQLite driver (cgo stays off)
@@ -54,6 +55,7 @@ var sqliteMigrations = []migration{
 		`CREATE INDEX incident_events_incident ON incident_events (org_id, incident_id, at)`,
 		`CREATE TABLE rcp_health (id TEXT PRIMARY KEY, checked_at INTEGER NOT NULL)`,
 	}},
+	timelineMigration("INTEGER"),
 }
 
 // sqliteDSN builds a modernc.org/sqlite DSN: WAL, busy_timeout, foreign
@@ -61,7 +63,7 @@ var sqliteMigrations = []migration{
 // busy_timeout instead of failing with "database is locked" on lock upgrade.
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", "busy_timeout("+strconv.Itoa(int(sqliteBusyTimeout.Milliseconds()))+")")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -73,10 +75,8 @@ func sqliteDSN(path string) string {
 // OpenSQLite opens (creating if needed) the database file at path and applies
 // migrations. Prefer Open, which shares one handle per path.
 func OpenSQLite(ctx context.Context, path string) (Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data dir %s: %w", dir, err)
-		}
+	if err := preparePrivateFile(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
@@ -103,9 +103,37 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	return s, nil
 }
 
+// preparePrivateFile creates the data directory (0700) and the database
+// file (0600) before SQLite opens it; SQLite gives the -wal and -shm files
+// the database file's mode. Files an older version made 0644 are narrowed;
+// an existing directory is left as it is (it may be one the admin chose).
+func preparePrivateFile(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data dir %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	_ = f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// sqliteBusyTimeout is how long a statement waits for another writer's
+// lock before failing with SQLITE_BUSY (a 503 with Retry-After); it is
+// shorter than the API's per-request deadline, so a request waiting on a
+// lock ends with that answer rather than with its deadline.
+const sqliteBusyTimeout = 5 * time.Second
+
 // sqliteBusyRetry bounds how long opening a file another connection is
 // converting to WAL keeps retrying; it matches busy_timeout.
-const sqliteBusyRetry = 15 * time.Second
+const sqliteBusyRetry = sqliteBusyTimeout
 
 // pingSQLite opens the first connection, retrying while the file is busy.
 // Switching a fresh file to WAL needs an exclusive lock, and SQLite answers

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,19 @@ type migration struct {
 	Version int
 	Name    string
 	SQL     []string
+}
+
+// timelineMigration is schema v2 for both backends (they differ only in the
+// integer type): event_count enforces MaxEventsPerIncident inside the UPDATE
+// that locks the incident row, and the timeline is paged by event id.
+func timelineMigration(intType string) migration {
+	return migration{Version: 2, Name: "bounded, commit-ordered timeline", SQL: []string{
+		`ALTER TABLE incidents ADD COLUMN event_count ` + intType + ` NOT NULL DEFAULT 0`,
+		`UPDATE incidents SET event_count = (SELECT COUNT(*) FROM incident_events e
+			WHERE e.org_id = incidents.org_id AND e.incident_id = incidents.id)`,
+		`DROP INDEX incident_events_incident`,
+		`CREATE INDEX incident_events_page ON incident_events (org_id, incident_id, id)`,
+	}}
 }
 
 // dialect holds what differs between SQL backends.
@@ -156,14 +170,18 @@ func (s *sqlStore) CreateIncident(ctx context.Context, inc *Incident, ev *Event)
 	if err != nil {
 		return err
 	}
+	eventCount := 0
+	if ev != nil {
+		eventCount = 1
+	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO incidents
 			(org_id, id, service, title, severity, status, assignee, notes, range_from, range_to,
-			 analysis, links, created_by, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			 analysis, links, created_by, created_at, updated_at, version, event_count)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			inc.OrgID, inc.ID, inc.Service, inc.Title, inc.Severity, inc.Status, inc.Assignee, inc.Notes,
 			micros(inc.TimeRange.From), micros(inc.TimeRange.To), string(inc.Analysis), string(links),
-			inc.CreatedBy, micros(inc.CreatedAt), micros(inc.UpdatedAt), inc.Version)
+			inc.CreatedBy, micros(inc.CreatedAt), micros(inc.UpdatedAt), inc.Version, eventCount)
 		if err != nil {
 			return fmt.Errorf("insert incident: %w", err)
 		}
@@ -182,7 +200,8 @@ const incidentCols = `org_id, id, service, title, severity, status, assignee, no
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanIncident(r rowScanner, analysis *string) (*Incident, error) {
+// scanIncident reads incidentCols, then the extra columns into extra.
+func scanIncident(r rowScanner, analysis *string, extra ...any) (*Incident, error) {
 	var inc Incident
 	var from, to, created, updated int64
 	var links string
@@ -191,7 +210,7 @@ func scanIncident(r rowScanner, analysis *string) (*Incident, error) {
 	if analysis != nil {
 		dest = append(dest, analysis)
 	}
-	if err := r.Scan(dest...); err != nil {
+	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	inc.TimeRange = TimeRange{From: fromMicros(from), To: fromMicros(to)}
@@ -242,29 +261,41 @@ func (s *sqlStore) ListIncidents(ctx context.Context, f ListFilter) (*ListResult
 		where = append(where, "created_at < ?")
 		args = append(args, micros(*f.To))
 	}
-	res := &ListResult{Items: []Incident{}}
 	countQ := `SELECT COUNT(*) FROM incidents WHERE ` + strings.Join(where, " AND ")
-	if err := s.db.QueryRowContext(ctx, s.rebind(countQ), args...).Scan(&res.Total); err != nil {
-		return nil, fmt.Errorf("count incidents: %w", err)
+	countArgs := args
+	cols := incidentCols
+	var pageArgs []any
+	if f.WithTotal {
+		// The count is a subquery of the page's own statement, so both see
+		// the same snapshot.
+		cols += `, (` + countQ + `)`
+		pageArgs = append(pageArgs, countArgs...)
 	}
 	if f.Cursor != nil {
 		c := micros(f.Cursor.CreatedAt)
 		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
 		args = append(args, c, c, f.Cursor.ID)
 	}
+	pageArgs = append(pageArgs, args...)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultListLimit
 	}
-	q := `SELECT ` + incidentCols + ` FROM incidents WHERE ` + strings.Join(where, " AND ") +
+	q := `SELECT ` + cols + ` FROM incidents WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
 	defer rows.Close()
+	res := &ListResult{Items: []Incident{}}
+	var total int64
+	var extra []any
+	if f.WithTotal {
+		extra = []any{&total}
+	}
 	for rows.Next() {
-		inc, err := scanIncident(rows, nil)
+		inc, err := scanIncident(rows, nil, extra...)
 		if err != nil {
 			return nil, err
 		}
@@ -272,6 +303,15 @@ func (s *sqlStore) ListIncidents(ctx context.Context, f ListFilter) (*ListResult
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if f.WithTotal {
+		if len(res.Items) == 0 {
+			// No row carried the count (a page past the end).
+			if err := s.db.QueryRowContext(ctx, s.rebind(countQ), countArgs...).Scan(&total); err != nil {
+				return nil, fmt.Errorf("count incidents: %w", err)
+			}
+		}
+		res.Total = &total
 	}
 	if len(res.Items) > limit {
 		res.Items = res.Items[:limit]
@@ -281,71 +321,108 @@ func (s *sqlStore) ListIncidents(ctx context.Context, f ListFilter) (*ListResult
 	return res, nil
 }
 
+// laterOf is the SQL for "updated_at, but never below ?": the stored time
+// never goes down, whatever clock the writer read before it got the lock.
+const laterOf = `CASE WHEN updated_at > ? THEN updated_at ELSE ? END`
+
+// appendEvents inserts events after the statement that locked the incident
+// row (the UPDATE), so on every backend an event's id order is the order in
+// which writes to that incident committed; at is the incident's new
+// updated_at, so times never go backwards along the timeline.
+func (s *sqlStore) appendEvents(ctx context.Context, tx *sql.Tx, orgID int64, incidentID string, at time.Time, events []*Event) error {
+	for _, ev := range events {
+		ev.IncidentID, ev.Time = incidentID, at
+		if err := s.insertEvent(ctx, tx, orgID, ev); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+	}
+	return nil
+}
+
+// whyNotUpdated tells, after an UPDATE matched no row, which condition failed.
+func (s *sqlStore) whyNotUpdated(ctx context.Context, tx *sql.Tx, orgID int64, id string, expectedVersion int64) error {
+	var version int64
+	err := tx.QueryRowContext(ctx, s.rebind(`SELECT version FROM incidents WHERE org_id = ? AND id = ?`), orgID, id).Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case expectedVersion > 0 && version != expectedVersion:
+		return ErrConflict
+	default:
+		return ErrTimelineFull
+	}
+}
+
 func (s *sqlStore) UpdateIncident(ctx context.Context, inc *Incident, expectedVersion int64, events []*Event) error {
-	inc.UpdatedAt = normalize(inc.UpdatedAt)
+	candidate := micros(normalize(inc.UpdatedAt))
+	var at int64
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, s.rebind(`UPDATE incidents SET title = ?, severity = ?, status = ?, assignee = ?, notes = ?,
-			updated_at = ?, version = version + 1 WHERE org_id = ? AND id = ? AND version = ?`),
-			inc.Title, inc.Severity, inc.Status, inc.Assignee, inc.Notes, micros(inc.UpdatedAt), inc.OrgID, inc.ID, expectedVersion)
+		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE incidents SET title = ?, severity = ?, status = ?, assignee = ?, notes = ?,
+			updated_at = `+laterOf+`, version = version + 1, event_count = event_count + ?
+			WHERE org_id = ? AND id = ? AND version = ? AND event_count + ? <= ? RETURNING updated_at`),
+			inc.Title, inc.Severity, inc.Status, inc.Assignee, inc.Notes, candidate, candidate, len(events),
+			inc.OrgID, inc.ID, expectedVersion, len(events), MaxEventsPerIncident).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.whyNotUpdated(ctx, tx, inc.OrgID, inc.ID, expectedVersion)
+		}
 		if err != nil {
 			return fmt.Errorf("update incident: %w", err)
 		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, s.rebind(`SELECT 1 FROM incidents WHERE org_id = ? AND id = ?`), inc.OrgID, inc.ID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			return ErrConflict
-		}
-		for _, ev := range events {
-			ev.IncidentID = inc.ID
-			if err := s.insertEvent(ctx, tx, inc.OrgID, ev); err != nil {
-				return fmt.Errorf("insert event: %w", err)
-			}
-		}
-		return nil
+		return s.appendEvents(ctx, tx, inc.OrgID, inc.ID, fromMicros(at), events)
 	})
 	if err == nil {
 		inc.Version = expectedVersion + 1
+		inc.UpdatedAt = fromMicros(at)
 	}
 	return err
 }
 
 func (s *sqlStore) AddEvent(ctx context.Context, orgID int64, ev *Event) error {
-	ev.Time = normalize(ev.Time)
+	candidate := micros(normalize(ev.Time))
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		// Touching the row both checks that it exists in this org and locks it
-		// against a concurrent delete.
-		r, err := tx.ExecContext(ctx, s.rebind(`UPDATE incidents SET updated_at = ? WHERE org_id = ? AND id = ?`),
-			micros(ev.Time), orgID, ev.IncidentID)
+		// Touching the row checks that it exists in this org, that the
+		// timeline has room, and locks it against concurrent writers.
+		var at int64
+		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE incidents SET updated_at = `+laterOf+`, event_count = event_count + 1
+			WHERE org_id = ? AND id = ? AND event_count < ? RETURNING updated_at`),
+			candidate, candidate, orgID, ev.IncidentID, MaxEventsPerIncident).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.whyNotUpdated(ctx, tx, orgID, ev.IncidentID, 0)
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := r.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return s.insertEvent(ctx, tx, orgID, ev)
+		return s.appendEvents(ctx, tx, orgID, ev.IncidentID, fromMicros(at), []*Event{ev})
 	})
 }
 
-func (s *sqlStore) ListEvents(ctx context.Context, orgID int64, incidentID string) ([]Event, error) {
+func (s *sqlStore) ListEvents(ctx context.Context, orgID int64, incidentID string, p EventPage) (*EventList, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT 1 FROM incidents WHERE org_id = ? AND id = ?`), orgID, incidentID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	cmp, order := "id > ?", "ASC"
+	if p.Desc {
+		cmp, order = "id < ?", "DESC"
+	}
+	after := p.After
+	if p.Desc && after == 0 {
+		after = math.MaxInt64
+	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id, incident_id, at, user_login, kind, message FROM incident_events
-		WHERE org_id = ? AND incident_id = ? ORDER BY at ASC, id ASC`), orgID, incidentID)
+		WHERE org_id = ? AND incident_id = ? AND `+cmp+` ORDER BY id `+order+` LIMIT `+strconv.Itoa(p.Limit+1)),
+		orgID, incidentID, after)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Event{}
+	out := &EventList{Items: []Event{}}
 	for rows.Next() {
 		var ev Event
 		var at int64
@@ -353,9 +430,16 @@ func (s *sqlStore) ListEvents(ctx context.Context, orgID int64, incidentID strin
 			return nil, err
 		}
 		ev.Time = fromMicros(at)
-		out = append(out, ev)
+		out.Items = append(out.Items, ev)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out.Items) > p.Limit {
+		out.Items = out.Items[:p.Limit]
+		out.Next = out.Items[p.Limit-1].ID
+	}
+	return out, nil
 }
 
 // DeleteIncident removes the incident; its events go with it (ON DELETE

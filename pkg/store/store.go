@@ -19,7 +19,14 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means the row changed since it was read (optimistic concurrency).
 	ErrConflict = errors.New("version conflict")
+	// ErrTimelineFull means the write would take the incident's timeline
+	// past MaxEventsPerIncident; nothing was written.
+	ErrTimelineFull = errors.New("timeline full")
 )
+
+// MaxEventsPerIncident caps an incident's timeline (creation, changes and
+// notes together), so that no incident grows without bound.
+const MaxEventsPerIncident = 1000
 
 // TimeRange is the incident's time window (the snapshot's dashboard range).
 type TimeRange struct {
@@ -81,6 +88,9 @@ type ListFilter struct {
 	To       *time.Time
 	// Limit is the page size; 0 or less means DefaultListLimit.
 	Limit int
+	// WithTotal also counts all matches (in the same statement as the page,
+	// so both come from one snapshot); it costs a scan of the matches.
+	WithTotal bool
 	// Cursor is the position after which to continue (exclusive), from a
 	// previous page's NextCursor. Nil starts at the newest incident.
 	Cursor *Cursor
@@ -95,10 +105,30 @@ type Cursor struct {
 	ID        string
 }
 
+// EventPage selects one page of an incident's timeline. Events are in
+// commit order: their ids increase in the order their writes committed.
+type EventPage struct {
+	// After is the cursor: the id of the last event of the previous page
+	// (exclusive); 0 starts at the oldest (or, with Desc, the newest) event.
+	After int64
+	// Desc pages newest first.
+	Desc bool
+	// Limit is the page size (required, > 0).
+	Limit int
+}
+
+// EventList is one page of events; Next is the cursor of the next page, 0 on
+// the last one.
+type EventList struct {
+	Items []Event
+	Next  int64
+}
+
 // ListResult is one page of incidents (without analysis and events).
 type ListResult struct {
 	Items []Incident
-	Total int64
+	// Total is set when the filter asked WithTotal.
+	Total *int64
 	Next  *Cursor
 }
 
@@ -119,12 +149,17 @@ type Store interface {
 	// UpdateIncident writes the mutable fields of inc if the stored version is
 	// still expectedVersion, sets inc.Version to expectedVersion+1, and appends
 	// events, all in one transaction. ErrConflict if the version moved on,
-	// ErrNotFound if the incident is gone.
+	// ErrNotFound if the incident is gone, ErrTimelineFull if the events do
+	// not fit. The stored updated_at never goes down: inc.UpdatedAt and the
+	// events' Time become the later of inc.UpdatedAt and the stored value.
 	UpdateIncident(ctx context.Context, inc *Incident, expectedVersion int64, events []*Event) error
-	// AddEvent appends a timeline event (ErrNotFound if no such incident).
+	// AddEvent appends a timeline event and moves updated_at up to its time
+	// (as UpdateIncident does); ErrNotFound if no such incident,
+	// ErrTimelineFull if the timeline is full.
 	AddEvent(ctx context.Context, orgID int64, ev *Event) error
-	// ListEvents returns an incident's events, oldest first.
-	ListEvents(ctx context.Context, orgID int64, incidentID string) ([]Event, error)
+	// ListEvents returns one page of an incident's timeline in commit order
+	// (ErrNotFound if no such incident).
+	ListEvents(ctx context.Context, orgID int64, incidentID string, p EventPage) (*EventList, error)
 	// DeleteIncident removes an incident and its events.
 	DeleteIncident(ctx context.Context, orgID int64, id string) error
 	// HealthCheck proves the store is reachable and writable.

@@ -76,24 +76,45 @@ export function instantByLabel(frames: DataFrame[], refId: string, label: string
   return out;
 }
 
+/** The points of a frame's first number field; gaps and NaN become null. */
+function framePoints(frame: DataFrame): { labels: Record<string, string>; points: Point[] } | undefined {
+  const time = timeField(frame);
+  const value = numberFields(frame)[0];
+  if (!time || !value) {
+    return undefined;
+  }
+  const points: Point[] = [];
+  for (let i = 0; i < frame.length; i++) {
+    const t = toFiniteNumber(valueAt(time, i));
+    if (t !== null) {
+      points.push({ t, v: toFiniteNumber(valueAt(value, i)) });
+    }
+  }
+  return { labels: { ...value.labels }, points };
+}
+
 /** The first series of a range query as points; gaps and NaN become null. */
 export function rangeSeries(frames: DataFrame[], refId: string): Point[] {
   for (const frame of framesFor(frames, refId)) {
-    const time = timeField(frame);
-    const value = numberFields(frame)[0];
-    if (!time || !value) {
-      continue;
+    const series = framePoints(frame);
+    if (series) {
+      return series.points;
     }
-    const points: Point[] = [];
-    for (let i = 0; i < frame.length; i++) {
-      const t = toFiniteNumber(valueAt(time, i));
-      if (t !== null) {
-        points.push({ t, v: toFiniteNumber(valueAt(value, i)) });
-      }
-    }
-    return points;
   }
   return [];
+}
+
+/** The series of a range query keyed by one label (one frame per series, as Prometheus answers). */
+export function rangeSeriesByLabel(frames: DataFrame[], refId: string, label: string): Record<string, Point[]> {
+  const out: Record<string, Point[]> = {};
+  for (const frame of framesFor(frames, refId)) {
+    const series = framePoints(frame);
+    const key = series?.labels[label];
+    if (series && key !== undefined) {
+      out[key] = series.points;
+    }
+  }
+  return out;
 }
 
 /** Values of one label across all series of all frames, de-duplicated and sorted. */

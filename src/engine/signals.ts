@@ -7,10 +7,10 @@ export interface Point {
 }
 
 /**
- * What the data layer hands the engine for one service and time range: plain numbers,
- * already normalized from Prometheus data frames.
+ * The counts of one service over the range, the SLO period and the burn windows: what the
+ * Services page and every row of the overview compute their figures from.
  */
-export interface MetricSignals {
+export interface ServiceTotals {
   service: string;
   fromMs: number;
   toMs: number;
@@ -19,6 +19,13 @@ export interface MetricSignals {
   /** Totals over the SLO period ending at `toMs`. */
   period: Counts;
   windows: Record<BurnWindowId, Counts>;
+}
+
+/**
+ * What the data layer hands the engine for one service and time range: plain numbers,
+ * already normalized from Prometheus data frames.
+ */
+export interface MetricSignals extends ServiceTotals {
   /** Failed requests per route over the selected range. */
   errorsByRoute: Record<string, number>;
   series: {
@@ -39,7 +46,7 @@ export interface TrafficSummary {
   noTraffic: boolean;
 }
 
-export function summarizeTraffic(s: MetricSignals): TrafficSummary {
+export function summarizeTraffic(s: ServiceTotals): TrafficSummary {
   const seconds = Math.max(1, (s.toMs - s.fromMs) / 1000);
   const requests = s.range.requests > 0 ? s.range.requests : 0;
   const errors = Math.min(requests, s.range.errors > 0 ? s.range.errors : 0);

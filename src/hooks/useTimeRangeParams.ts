@@ -24,35 +24,18 @@ function rawToUrl(value: RawTimeRange['from']): string {
   return typeof value === 'string' ? value : String(value.valueOf());
 }
 
-/** A link to the Services page showing `service` over a fixed range (read by useServiceViewParams). */
-export function servicesUrl(service: string, fromMs: number, toMs: number): string {
-  const params = new URLSearchParams({ service, from: String(fromMs), to: String(toMs) });
+/**
+ * A link to the Services page showing `service` over a range (read by useServiceViewParams):
+ * epoch milliseconds for a fixed range, or the raw `now-1h` form for a relative one.
+ */
+export function servicesUrl(service: string, from: number | string, to: number | string): string {
+  const params = new URLSearchParams({ service, from: String(from), to: String(to) });
   return `${pagePath(ROUTES.Services)}?${params}`;
 }
 
-/**
- * The page's time range, service and refresh interval, kept in the URL so a link shows
- * a colleague the same view. `refresh()` re-evaluates relative ranges such as `now-1h`.
- */
-export function useServiceViewParams() {
+/** The URL's query parameters and a setter that changes some of them (empty or undefined removes one). */
+export function useUrlParams() {
   const [params, setParams] = useSearchParams();
-  const [refreshCount, setRefreshCount] = useState(0);
-  const rawFrom = rawFromUrl(params.get('from'), DEFAULT_RANGE.from as string);
-  const rawTo = rawFromUrl(params.get('to'), DEFAULT_RANGE.to as string);
-
-  const timeRange: TimeRange = useMemo(
-    () => {
-      try {
-        return rangeUtil.convertRawToRange({ from: rawFrom, to: rawTo });
-      } catch {
-        return rangeUtil.convertRawToRange(DEFAULT_RANGE);
-      }
-    },
-    // refreshCount makes "now" move forward on refresh.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [rawFrom, rawTo, refreshCount]
-  );
-
   const update = useCallback(
     (changes: Record<string, string | undefined>) => {
       setParams(
@@ -73,6 +56,32 @@ export function useServiceViewParams() {
     [setParams]
   );
 
+  return { params, update };
+}
+
+/**
+ * The page's time range, service and refresh interval, kept in the URL so a link shows
+ * a colleague the same view. `refresh()` re-evaluates relative ranges such as `now-1h`.
+ */
+export function useServiceViewParams() {
+  const { params, update } = useUrlParams();
+  const [refreshCount, setRefreshCount] = useState(0);
+  const rawFrom = rawFromUrl(params.get('from'), DEFAULT_RANGE.from as string);
+  const rawTo = rawFromUrl(params.get('to'), DEFAULT_RANGE.to as string);
+
+  const timeRange: TimeRange = useMemo(
+    () => {
+      try {
+        return rangeUtil.convertRawToRange({ from: rawFrom, to: rawTo });
+      } catch {
+        return rangeUtil.convertRawToRange(DEFAULT_RANGE);
+      }
+    },
+    // refreshCount makes "now" move forward on refresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [rawFrom, rawTo, refreshCount]
+  );
+
   const refresh = useCallback(() => setRefreshCount((c) => c + 1), []);
   const setTimeRange = (range: TimeRange) => update({ from: rawToUrl(range.raw.from), to: rawToUrl(range.raw.to) });
   const fromMs = timeRange.from.valueOf();
@@ -80,6 +89,8 @@ export function useServiceViewParams() {
 
   return {
     service: params.get('service') ?? undefined,
+    /** The range as the URL holds it (`now-1h` or epoch milliseconds), for links to the same view. */
+    rawRange: { from: rawToUrl(timeRange.raw.from), to: rawToUrl(timeRange.raw.to) },
     refreshInterval: params.get('refresh') ?? '',
     timeRange,
     refreshCount,

@@ -3,7 +3,8 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { getDataSourceSrv } from '@grafana/runtime';
-import { incident, INCIDENT_ID } from '../components/incidents/testFixtures';
+import { FROM_MS, incident, INCIDENT_ID, TO_MS } from '../components/incidents/testFixtures';
+import { captureDownloads } from '../test/downloads';
 import { asRole, fakeBackend, type BackendCall } from '../test/fakeBackend';
 import { testIds } from '../testIds';
 import IncidentDetailPage from './IncidentDetailPage';
@@ -72,10 +73,24 @@ describe('IncidentDetailPage', () => {
     expect(await screen.findByText('No saved analysis')).toBeInTheDocument();
   });
 
-  it('offers the allowed transitions and sends the PATCH', async () => {
+  it('offers the allowed transitions, sends the PATCH and adds only the events it answers', async () => {
+    const change = {
+      id: 2,
+      incidentId: INCIDENT_ID,
+      time: '2025-01-01T11:05:00Z',
+      user: 'bob',
+      kind: 'change',
+      message: 'status: open → investigating',
+    };
     const fetch = backend(
       () => incident(),
-      () => incident({ status: 'investigating', version: 2, allowedTransitions: ['mitigated', 'resolved'] })
+      () =>
+        incident({
+          status: 'investigating',
+          version: 2,
+          allowedTransitions: ['mitigated', 'resolved'],
+          events: [change],
+        })
     );
     renderPage();
     const actions = within(await screen.findByTestId(testIds.incidents.actions));
@@ -98,6 +113,56 @@ describe('IncidentDetailPage', () => {
         .getAllByRole('button')
         .map((b) => b.textContent)
     ).toEqual(['Mark mitigated', 'Resolve']);
+    const timeline = within(screen.getByTestId(testIds.incidents.timeline));
+    expect(timeline.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('created incident'),
+      expect.stringContaining('status: open → investigating'),
+    ]);
+  });
+
+  it('loads later timeline pages by cursor, and leaves new events to the page they are on', async () => {
+    const event = (id: number, message: string) => ({
+      id,
+      incidentId: INCIDENT_ID,
+      time: '2025-01-01T11:05:00Z',
+      user: 'bob',
+      kind: 'note',
+      message,
+    });
+    const fetch = fakeBackend((call) => {
+      if (call.method === 'GET' && call.url.includes('/events?cursor=e1')) {
+        return { items: [event(2, 'second page note'), event(3, 'note from the PATCH')] };
+      }
+      if (call.method === 'GET') {
+        return incident({ eventsNextCursor: 'e1' });
+      }
+      return incident({ title: 'renamed', version: 2, events: [event(3, 'note from the PATCH')] });
+    });
+    renderPage();
+    const timeline = within(await screen.findByTestId(testIds.incidents.timeline));
+    expect(timeline.getAllByRole('listitem')).toHaveLength(1);
+    // A write while later pages are unread: its event comes with those pages, once.
+    await userEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    const form = within(screen.getByTestId(testIds.incidents.editForm));
+    await userEvent.type(form.getByLabelText('Assignee', { exact: false }), 'x');
+    await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+    await screen.findByRole('heading', { name: 'renamed' });
+    expect(timeline.getAllByRole('listitem')).toHaveLength(1);
+    await userEvent.click(timeline.getByRole('button', { name: 'Load later events' }));
+    expect(await timeline.findByText('second page note')).toBeInTheDocument();
+    expect(timeline.getAllByText('note from the PATCH')).toHaveLength(1);
+    expect(timeline.queryByRole('button', { name: 'Load later events' })).not.toBeInTheDocument();
+    expect(fetch.mock.calls.map(([c]) => c.url)).toContainEqual(
+      expect.stringMatching(/\/events\?cursor=e1&limit=100$/)
+    );
+  });
+
+  it('shows a link whose path browsers read as another host as text, not as a link', async () => {
+    backend(() => incident({ links: [{ title: 'Sneaky', url: '/\\evil.com' }] }));
+    renderPage();
+    const links = within(await screen.findByTestId(testIds.incidents.links));
+    expect(links.queryByRole('link')).not.toBeInTheDocument();
+    expect(links.getByText('Sneaky: /\\evil.com')).toBeInTheDocument();
   });
 
   it('shows the backend sentence of a 409', async () => {
@@ -200,5 +265,43 @@ describe('IncidentDetailPage', () => {
     });
     renderPage();
     expect(await screen.findByText('Incident not found')).toBeInTheDocument();
+  });
+
+  it('hands off: opens the saved range on Services and saves the backend Markdown, for Viewers too', async () => {
+    asRole('Viewer');
+    const downloads = captureDownloads();
+    const fetch = fakeBackend((call) => (call.url.endsWith('/export.md') ? '# checkout: 5xx errors\n' : incident()));
+    renderPage();
+    const handOff = within(await screen.findByTestId(testIds.incidents.handOff));
+    expect(handOff.getByRole('link', { name: /Open the saved range/ })).toHaveAttribute(
+      'href',
+      `/a/rcp-reliability-app/services?service=checkout&from=${FROM_MS}&to=${TO_MS}`
+    );
+    await userEvent.click(handOff.getByRole('button', { name: 'Export as Markdown' }));
+    await waitFor(() => expect(downloads.click).toHaveBeenCalledTimes(1));
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({
+        method: 'GET',
+        url: `/api/plugins/rcp-reliability-app/resources/incidents/${INCIDENT_ID}/export.md`,
+        responseType: 'text',
+      })
+    );
+    expect(downloads.saved[0].type).toBe('text/markdown');
+    expect(await downloads.text()).toBe('# checkout: 5xx errors\n');
+    downloads.restore();
+  });
+
+  it('says why an export failed', async () => {
+    fakeBackend((call) => {
+      if (call.url.endsWith('/export.md')) {
+        throw { status: 503, data: { error: 'incident store unavailable' } };
+      }
+      return incident();
+    });
+    renderPage();
+    const handOff = within(await screen.findByTestId(testIds.incidents.handOff));
+    await userEvent.click(handOff.getByRole('button', { name: 'Export as Markdown' }));
+    expect(await handOff.findByText('Export failed')).toBeInTheDocument();
+    expect(handOff.getByText(/incident store unavailable/)).toBeInTheDocument();
   });
 });

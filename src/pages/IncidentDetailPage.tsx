@@ -22,11 +22,13 @@ import { testIds } from '../testIds';
 import { ErrorAlert } from '../components/common/ErrorAlert';
 import { DeleteIncidentButton } from '../components/incidents/DeleteIncidentButton';
 import { EditIncidentForm } from '../components/incidents/EditIncidentForm';
+import { HandOffActions } from '../components/incidents/HandOffActions';
 import { SeverityBadge, StatusBadge } from '../components/incidents/IncidentBadges';
 import { IncidentLinks } from '../components/incidents/IncidentLinks';
 import { IncidentTimeline } from '../components/incidents/IncidentTimeline';
 import { formatTime } from '../components/incidents/labels';
 import { LifecycleActions } from '../components/incidents/LifecycleActions';
+import { useIncidentTimeline, type TimelineState } from '../components/incidents/useIncidentTimeline';
 import { SavedAnalysis } from '../components/incidents/SavedAnalysis';
 
 const LIST_PATH = pagePath(ROUTES.Incidents);
@@ -44,6 +46,8 @@ export function IncidentDetailPage() {
   // Answers of writes replace the loaded incident until the next load.
   const [updated, setUpdated] = useState<{ key: string; incident: Incident }>();
   const incident = updated?.key === key ? updated.incident : loaded.value;
+  // The timeline grows from the loaded first page; write answers carry only their own events.
+  const timeline = useIncidentTimeline(loaded.value, key);
 
   let body: React.ReactNode;
   if (loaded.status === 'loading') {
@@ -60,7 +64,11 @@ export function IncidentDetailPage() {
     body = (
       <IncidentDetail
         incident={incident}
-        onChange={(next) => setUpdated({ key, incident: next })}
+        timeline={timeline}
+        onChange={(next) => {
+          setUpdated({ key, incident: next });
+          timeline.append(next.events ?? []);
+        }}
         onReload={() => setReloads((n) => n + 1)}
       />
     );
@@ -76,11 +84,12 @@ export default IncidentDetailPage;
 
 interface DetailProps {
   incident: Incident;
+  timeline: TimelineState;
   onChange: (incident: Incident) => void;
   onReload: () => void;
 }
 
-function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
+function IncidentDetail({ incident, timeline, onChange, onReload }: DetailProps) {
   const s = useStyles2(getStyles);
   const navigate = useNavigate();
   const { canWrite, canDelete } = incidentPermissions();
@@ -100,7 +109,7 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
 
   const addNote = async (message: string) => {
     const event = await addIncidentNote(incident.id, message);
-    onChange({ ...incident, events: [...(incident.events ?? []), event] });
+    timeline.append([event]);
   };
 
   const remove = async () => {
@@ -132,6 +141,7 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
           <dd>{incident.assignee || 'nobody'}</dd>
         </dl>
         {incident.notes && <p className={s.notes}>{incident.notes}</p>}
+        <HandOffActions incident={incident} />
       </header>
 
       {error !== undefined && (
@@ -168,7 +178,7 @@ function IncidentDetail({ incident, onChange, onReload }: DetailProps) {
         <EditIncidentForm incident={incident} busy={busy} onSave={patch} onCancel={() => setEditing(false)} />
       )}
 
-      <IncidentTimeline events={incident.events ?? []} canWrite={canWrite} onAddNote={addNote} />
+      <IncidentTimeline timeline={timeline} canWrite={canWrite} onAddNote={addNote} />
 
       <section aria-label="Links">
         <h3>Links</h3>

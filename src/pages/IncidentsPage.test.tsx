@@ -123,6 +123,7 @@ describe('IncidentsPage', () => {
       from: '2025-01-01T00:00:00.000Z',
       to: '2025-02-01T00:00:00.000Z',
       limit: '25',
+      total: 'true',
     });
 
     await userEvent.click(screen.getByRole('radio', { name: 'Critical' }));

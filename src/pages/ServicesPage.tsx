@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { EmptyState, InlineField, RefreshPicker, TimeRangePicker, useStyles2 } from '@grafana/ui';
+import { EmptyState, InlineField, useStyles2 } from '@grafana/ui';
 import { runQueries } from '../data/datasource';
 import { fetchServiceNames } from '../data/prometheus/fetch';
 import { useAsyncData } from '../hooks/useAsyncData';
@@ -11,6 +11,7 @@ import { useSettings } from '../hooks/useSettings';
 import { useServiceViewParams } from '../hooks/useTimeRangeParams';
 import { useServiceAnalysis } from '../hooks/useServiceAnalysis';
 import { testIds } from '../testIds';
+import { TimeRangeControls } from '../components/common/TimeRangeControls';
 import { ServicePicker } from '../components/service/ServicePicker';
 import { ServiceAnalysisView } from '../components/analysis/ServiceAnalysisView';
 import { SaveSnapshotButton } from '../components/incidents/SaveSnapshotButton';
@@ -35,20 +36,7 @@ export function ServicesPage() {
             <ServicePicker services={services} value={service} onChange={view.setService} />
           </InlineField>
           <div className={s.spacer} />
-          <TimeRangePicker
-            value={timeRange}
-            onChange={view.setTimeRange}
-            timeZone="browser"
-            onChangeTimeZone={() => undefined}
-            onMoveBackward={() => view.moveRange(-1)}
-            onMoveForward={() => view.moveRange(1)}
-            onZoom={view.zoomOut}
-          />
-          <RefreshPicker
-            value={view.refreshInterval}
-            onRefresh={view.refresh}
-            onIntervalChanged={view.setRefreshInterval}
-          />
+          <TimeRangeControls view={view} />
         </div>
         {service ? (
           <LiveAnalysis

@@ -160,3 +160,35 @@ export function tempoAnswering(traces: Record<string, FakeSpan[]>): Answer {
       ];
     });
 }
+
+/**
+ * A Prometheus that answers the overview's by-service queries: each service's `requests` and
+ * `errors` over every window, one series per service labelled `service_name`. A service with
+ * zero requests is listed (its series exist) but its counts come back as zeros.
+ */
+export function prometheusAnsweringFleet(services: Record<string, { requests: number; errors: number }>): Answer {
+  const labels = (service: string) => ({ service_name: service });
+  return (request) =>
+    request.targets.flatMap((t) =>
+      Object.entries(services).map(([service, { requests, errors }]) => {
+        const refId = t.refId;
+        if (refId === 'services') {
+          return instantFrame(refId, 1, labels(service));
+        }
+        if (refId === 'error_ratio') {
+          const ratio = requests > 0 ? errors / requests : NaN;
+          return createDataFrame({
+            refId,
+            fields: [
+              { name: 'Time', type: FieldType.time, values: [1_700_000_000_000, 1_700_000_015_000] },
+              { name: 'Value', type: FieldType.number, values: [ratio, ratio], labels: labels(service) },
+            ],
+          });
+        }
+        if (refId === 'range_p95') {
+          return instantFrame(refId, requests > 0 ? 0.2 : NaN, labels(service));
+        }
+        return instantFrame(refId, refId.includes('errors') ? errors : requests, labels(service));
+      })
+    );
+}

@@ -209,5 +209,13 @@ def queries():
         )
         return json.loads(out.stdout)
 
+    def slo(counts: dict) -> dict:
+        """The page's SLO report (computeSlo) of burn-window and period counts."""
+        out = subprocess.run(
+            ["node", str(CLI), "slo"], input=json.dumps(counts), capture_output=True, text=True, check=True
+        )
+        return json.loads(out.stdout)
+
     build.analyze_logs = analyze_logs
+    build.slo = slo
     return build

@@ -10,6 +10,8 @@
  *       [--settings JSON]
  *     (the Services page's whole pipeline, analyzeService, with its queries sent over HTTP to the
  *     servers; prints the ServiceAnalysis and the milliseconds it took)
+ *   node build/cli/queries.cjs slo < counts.json
+ *     (computeSlo of {"windows": {"5m": {"requests": n, "errors": n}, ...}, "period": {...}, "objective": {...}})
  *
  * Bundled with: npx esbuild tests/integration/queries_cli.ts --bundle --platform=node --outfile=build/cli/queries.cjs
  */
@@ -30,8 +32,10 @@ import {
   seriesTargets,
   summaryTargets,
 } from '../../src/data/prometheus/queries';
+import { serviceRuleGroup } from '../../src/data/prometheus/sloRules';
 import { analyzeLogs, traceIdsOf } from '../../src/engine/logsAnalysis';
-import { resolveSettings } from '../../src/settings/presets';
+import { computeSlo } from '../../src/engine/slo';
+import { resolveSettings, sloFor } from '../../src/settings/presets';
 import type { AppSettings } from '../../src/settings/types';
 
 function flags(argv: string[]): Record<string, string> {
@@ -66,9 +70,10 @@ function queries(f: Record<string, string>) {
       p95: latencyQuantileExpr(m, service, window),
       errorsByRoute: errorRateByRouteExpr(m, service, window),
       services: servicesExpr(m, window),
-      summary: summaryTargets(m, service, from, to, settings.slo.default.periodDays),
+      summary: summaryTargets(m, service, from, to, [settings.slo.default.periodDays]),
       series: seriesTargets(m, service, from, to),
       dependencies: dependencyTargets(m, from, to),
+      sloRules: serviceRuleGroup(m, { service, objective: sloFor(settings, service) }),
     },
     loki: {
       stream: streamSelector(logs, service),
@@ -290,6 +295,15 @@ async function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'queries') {
     process.stdout.write(JSON.stringify(queries(flags(rest)), null, 2) + '\n');
+  } else if (command === 'slo') {
+    const [windows, period, objective] = ((input) => [input.windows, input.period, input.objective] as const)(
+      JSON.parse(readFileSync(0, 'utf8')) as {
+        windows: Parameters<typeof computeSlo>[0];
+        period: Parameters<typeof computeSlo>[1];
+        objective: Parameters<typeof computeSlo>[2];
+      }
+    );
+    process.stdout.write(JSON.stringify(computeSlo(windows, period, objective), null, 2) + '\n');
   } else if (command === 'analyze-logs') {
     process.stdout.write(JSON.stringify(analyzeLogLines(flags(rest)), null, 2) + '\n');
   } else if (command === 'analyze') {

@@ -206,3 +206,62 @@ def test_service_graph_edge_between_the_sample_services(stack, downstream_failur
     eventually(edges, timeout=90, interval=5)
     raw = prom_value(prom, 'sum(traces_service_graph_request_total{client="sample-app",server="payments"})', end + 10)
     assert raw > 10
+
+
+def test_slo_rules_burn_rates_equal_the_page(stack, downstream_failure, queries):
+    """The generated recording rules, evaluated by Prometheus, give the page's burn rates, and the
+    generated alerts fire exactly when the page says a rule fires (same data, same time)."""
+    played = downstream_failure
+    settle(played)
+    prom = stack["prometheus"]
+    at = played.failure[1]
+    q = queries("payments", at - 3600, at)
+    refs = {t["refId"]: t["expr"] for t in q["prometheus"]["summary"]}
+    group = q["prometheus"]["sloRules"]
+    records = {r["record"]: r for r in group["rules"] if "record" in r}
+    alerts = {r["alert"]: r for r in group["rules"] if "alert" in r}
+    budget = float(records["slo:error_budget:ratio"]["expr"].removeprefix("vector(").removesuffix(")"))
+    windows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    period_days = q["settings"]["slo"]["default"]["periodDays"]
+    period = f"period_requests_{period_days * 86400}s"
+
+    def check():
+        counts = {
+            w: {
+                "requests": prom_value(prom, refs[f"burn_requests_{w}"], at),
+                "errors": prom_value(prom, refs[f"burn_errors_{w}"], at),
+            }
+            for w in windows
+        }
+        page = queries.slo(
+            {
+                "windows": counts,
+                "period": {
+                    "requests": prom_value(prom, refs[period], at),
+                    "errors": prom_value(prom, refs[period.replace("requests", "errors")], at),
+                },
+                "objective": q["settings"]["slo"]["default"],
+            }
+        )
+        by_window = {w["window"]: w["burnRate"] for w in page["windows"]}
+        assert by_window["5m"] is not None and by_window["5m"] > 1, by_window
+        for w in windows:
+            rule_ratio = prom_value(prom, records[f"slo:sli_error:ratio_rate{w}"]["expr"], at)
+            assert rule_ratio / budget == pytest.approx(by_window[w], rel=1e-9), w
+        # The alerts read the recorded series; evaluated here, their ratios come from the rule
+        # expressions themselves (the same expression Prometheus records).
+        for rule in page["rules"]:
+            name = "SLOBurnRate" + "".join(p.capitalize() for p in rule["id"].split("-"))
+            expr = alerts[name]["expr"]
+            for w in (rule["long"], rule["short"]):
+                recorded = records[f"slo:sli_error:ratio_rate{w}"]
+                selector = "slo:sli_error:ratio_rate" + w + "{"
+                labels = ", ".join(f'{k}="{v}"' for k, v in recorded["labels"].items() if k != "sloth_window")
+                expr = expr.replace(
+                    selector + labels + "}", f"label_replace({recorded['expr']}, 'sloth_window', '{w}', '', '')"
+                )
+            firing = bool(prom_value(prom, expr, at, by="service_name"))
+            assert firing == rule["firing"], (rule, expr)
+        return True
+
+    eventually(check, timeout=60)

@@ -6,6 +6,7 @@ import { SettingsContext } from '../../hooks/useSettings';
 import { resolveSettings } from '../../settings/presets';
 import type { AppSettings } from '../../settings/types';
 
+const OverviewPage = React.lazy(() => import('../../pages/OverviewPage'));
 const ServicesPage = React.lazy(() => import('../../pages/ServicesPage'));
 const IncidentsPage = React.lazy(() => import('../../pages/IncidentsPage'));
 const IncidentDetailPage = React.lazy(() => import('../../pages/IncidentDetailPage'));
@@ -15,10 +16,11 @@ function App({ meta }: AppRootProps<Partial<AppSettings>>) {
   return (
     <SettingsContext.Provider value={settings}>
       <Routes>
+        <Route path={ROUTES.Overview} element={<OverviewPage />} />
         <Route path={ROUTES.Services} element={<ServicesPage />} />
         <Route path={ROUTES.Incidents} element={<IncidentsPage />} />
         <Route path={`${ROUTES.Incidents}/:id`} element={<IncidentDetailPage />} />
-        <Route path="*" element={<Navigate to={ROUTES.Services} replace />} />
+        <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
       </Routes>
     </SettingsContext.Provider>
   );

@@ -2,22 +2,24 @@ import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Field, TextArea, useStyles2 } from '@grafana/ui';
-import { TEXT_LIMITS, type IncidentEvent } from '../../data/incidents/api';
+import { TEXT_LIMITS } from '../../data/incidents/api';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { testIds } from '../../testIds';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { formatTime } from './labels';
+import type { TimelineState } from './useIncidentTimeline';
 
 interface Props {
-  events: IncidentEvent[];
+  timeline: TimelineState;
   canWrite: boolean;
   /** Resolves once the note is stored; a rejection is shown next to the form. */
   onAddNote: (message: string) => Promise<void>;
 }
 
 /** Oldest first, as the backend records them, so the story reads top to bottom and new notes land at the end. */
-export function IncidentTimeline({ events, canWrite, onAddNote }: Props) {
+export function IncidentTimeline({ timeline, canWrite, onAddNote }: Props) {
   const s = useStyles2(getStyles);
+  const { events } = timeline;
   return (
     <section aria-label="Timeline" data-testid={testIds.incidents.timeline} className={s.section}>
       <h3>Timeline (oldest first)</h3>
@@ -34,6 +36,14 @@ export function IncidentTimeline({ events, canWrite, onAddNote }: Props) {
             </li>
           ))}
         </ol>
+      )}
+      {timeline.moreError !== undefined && <ErrorAlert title="Later events did not load" error={timeline.moreError} />}
+      {timeline.hasMore && (
+        <div>
+          <Button variant="secondary" disabled={timeline.loadingMore} onClick={timeline.loadMore}>
+            {timeline.loadingMore ? 'Loading…' : 'Load later events'}
+          </Button>
+        </div>
       )}
       {canWrite && <AddNoteForm onAddNote={onAddNote} />}
     </section>

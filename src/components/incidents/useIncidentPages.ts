@@ -30,7 +30,8 @@ export interface IncidentPages {
  */
 export function useIncidentPages(query: ListQuery): IncidentPages {
   const key = JSON.stringify(query);
-  const first = useAsyncData(() => listIncidents({ ...query, limit: PAGE_SIZE }), key);
+  // Only the first page counts the matches: the count costs the backend a scan.
+  const first = useAsyncData(() => listIncidents({ ...query, limit: PAGE_SIZE, total: true }), key);
   const [stored, setMore] = useState<More>();
   const more: More = stored?.key === key ? stored : { key, items: [], pages: 0, loading: false };
 

@@ -7,6 +7,7 @@ import {
   getIncident,
   IncidentApiError,
   INCIDENTS_URL,
+  listIncidentEvents,
   listIncidents,
   patchIncident,
 } from './api';
@@ -43,11 +44,12 @@ describe('incidents api', () => {
       from: '',
       limit: 25,
       cursor: 'c1',
+      total: true,
     });
     expect(page).toEqual({ items: [{ id: 'a' }], total: 1, nextCursor: 'c2' });
     expect(request(fetch)).toMatchObject({
       method: 'GET',
-      url: `${INCIDENTS_URL}?service=checkout&status=open&limit=25&cursor=c1`,
+      url: `${INCIDENTS_URL}?service=checkout&status=open&limit=25&cursor=c1&total=true`,
       showErrorAlert: false,
     });
     expect(INCIDENTS_URL).toBe('/api/plugins/rcp-reliability-app/resources/incidents');
@@ -56,6 +58,12 @@ describe('incidents api', () => {
   it('reads a null item list as empty', async () => {
     backend(() => of({ data: { items: null, total: 0 } }));
     expect(await listIncidents()).toEqual({ items: [], total: 0 });
+  });
+
+  it('pages a timeline by the cursor it was given', async () => {
+    const fetch = backend(() => of({ data: { items: [{ id: 7 }], nextCursor: 'e2' } }));
+    expect(await listIncidentEvents('a/b', 'e1')).toEqual({ items: [{ id: 7 }], nextCursor: 'e2' });
+    expect(request(fetch)).toMatchObject({ method: 'GET', url: `${INCIDENTS_URL}/a%2Fb/events?cursor=e1&limit=100` });
   });
 
   it('sends each write to its endpoint', async () => {

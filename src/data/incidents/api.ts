@@ -53,17 +53,32 @@ export interface IncidentSummary {
 export interface Incident extends IncidentSummary {
   /** The saved snapshot, as sent; not checked by the backend beyond being a JSON object. */
   analysis?: unknown;
-  /** Oldest first. */
+  /**
+   * GET: the first page of the timeline, oldest first (see `eventsNextCursor`).
+   * POST and PATCH: only the events that write added.
+   */
   events?: IncidentEvent[];
+  /** GET: cursor of the timeline's next page for `listIncidentEvents`; absent when complete. */
+  eventsNextCursor?: string;
   /** Statuses the backend accepts next; the UI offers only these. */
   allowedTransitions?: IncidentStatus[];
 }
 
 export interface IncidentPage {
   items: IncidentSummary[];
-  total: number;
+  /** Only when the query asked `total: true` (it costs the backend a count). */
+  total?: number;
   nextCursor?: string;
 }
+
+/** One page of an incident's timeline, in the order the writes committed. */
+export interface IncidentEventPage {
+  items: IncidentEvent[];
+  nextCursor?: string;
+}
+
+/** Largest timeline page the backend serves (pkg/incidents MaxEventLimit). */
+export const EVENT_PAGE_SIZE = 100;
 
 export interface ListQuery {
   service?: string;
@@ -74,6 +89,8 @@ export interface ListQuery {
   to?: string;
   limit?: number;
   cursor?: string;
+  /** Also count all matches. */
+  total?: boolean;
 }
 
 export interface CreateIncidentRequest {
@@ -140,10 +157,10 @@ function toApiError(e: unknown): IncidentApiError {
   return new IncidentApiError(status, sentence || fallback, body);
 }
 
-async function call<T>(method: string, url: string, data?: unknown): Promise<T> {
+async function call<T>(method: string, url: string, data?: unknown, responseType?: 'text'): Promise<T> {
   try {
     const response = await lastValueFrom(
-      getBackendSrv().fetch<T>({ url, method, data, showErrorAlert: false, showSuccessAlert: false })
+      getBackendSrv().fetch<T>({ url, method, data, responseType, showErrorAlert: false, showSuccessAlert: false })
     );
     return response.data;
   } catch (e) {
@@ -155,20 +172,29 @@ function incidentUrl(id: string): string {
   return `${INCIDENTS_URL}/${encodeURIComponent(id)}`;
 }
 
-export function listIncidents(query: ListQuery = {}): Promise<IncidentPage> {
+function withQuery(url: string, query: object): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') {
+    if (value !== undefined && value !== '' && value !== false) {
       params.set(key, String(value));
     }
   }
   const qs = params.toString();
-  return call<IncidentPage>('GET', qs ? `${INCIDENTS_URL}?${qs}` : INCIDENTS_URL).then((page) => ({
+  return qs ? `${url}?${qs}` : url;
+}
+
+export function listIncidents(query: ListQuery = {}): Promise<IncidentPage> {
+  return call<IncidentPage>('GET', withQuery(INCIDENTS_URL, query)).then((page) => ({
     ...page,
     // Go encodes an empty slice as null when nothing matched.
     items: page?.items ?? [],
-    total: page?.total ?? 0,
   }));
+}
+
+/** The next page of a timeline, oldest first, from the cursor the previous page (or GET) gave. */
+export function listIncidentEvents(id: string, cursor: string): Promise<IncidentEventPage> {
+  const url = withQuery(`${incidentUrl(id)}/events`, { cursor, limit: EVENT_PAGE_SIZE });
+  return call<IncidentEventPage>('GET', url).then((page) => ({ ...page, items: page?.items ?? [] }));
 }
 
 export function getIncident(id: string): Promise<Incident> {
@@ -179,12 +205,18 @@ export function createIncident(request: CreateIncidentRequest): Promise<Incident
   return call<Incident>('POST', INCIDENTS_URL, request);
 }
 
+/** Answers the incident with only the events this PATCH added. */
 export function patchIncident(id: string, patch: PatchIncidentRequest): Promise<Incident> {
   return call<Incident>('PATCH', incidentUrl(id), patch);
 }
 
 export function addIncidentNote(id: string, message: string): Promise<IncidentEvent> {
   return call<IncidentEvent>('POST', `${incidentUrl(id)}/events`, { message });
+}
+
+/** The incident as Markdown for hand-off, rendered by the backend with absolute Grafana links. */
+export function exportIncidentMarkdown(id: string): Promise<string> {
+  return call<string>('GET', `${incidentUrl(id)}/export.md`, undefined, 'text');
 }
 
 export function deleteIncident(id: string): Promise<void> {

@@ -1,16 +1,24 @@
 import type { DataQuery } from '@grafana/schema';
+import type { FleetSignals } from '../../engine/fleet';
 import type { MetricSignals } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
 import { sloFor } from '../../settings/presets';
-import type { QueryRunner } from '../queryRunner';
 import { instantByLabel } from '../frames';
-import { toDependencySignals, toMetricSignals, toServiceNames, type DependencySignals } from './normalize';
+import type { QueryRunner } from '../queryRunner';
+import {
+  toDependencySignals,
+  toFleetSignals,
+  toMetricSignals,
+  toServiceNames,
+  type DependencySignals,
+} from './normalize';
 import {
   dependencyTargets,
   errorRateByRouteExpr,
   rangeSeconds,
+  fleetTargets,
+  servicesTarget,
   seriesTargets,
-  servicesExpr,
   summaryTargets,
   type PromTarget,
 } from './queries';
@@ -40,14 +48,38 @@ export async function fetchMetricSignals(
   toMs: number
 ): Promise<MetricSignals> {
   const { metrics, datasources } = settings;
+  const { periodDays } = sloFor(settings, service);
   const series = seriesTargets(metrics, service, fromMs, toMs);
-  const summary = summaryTargets(metrics, service, fromMs, toMs, sloFor(settings, service).periodDays);
+  const summary = summaryTargets(metrics, service, fromMs, toMs, [periodDays]);
   const stepMs = (series[0].stepSeconds ?? 15) * 1000;
   const [seriesFrames, summaryFrames] = await Promise.all([
     run('prometheus', datasources.prometheusUid, series.map(toPromQuery), fromMs, toMs, stepMs),
     run('prometheus', datasources.prometheusUid, summary.map(toPromQuery), fromMs, toMs),
   ]);
-  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs);
+  return toMetricSignals([...seriesFrames, ...summaryFrames], metrics, service, fromMs, toMs, periodDays);
+}
+
+/** Everything the overview needs, in two requests to Prometheus whatever the number of services. */
+export async function fetchFleetSignals(
+  run: QueryRunner,
+  settings: AppSettings,
+  fromMs: number,
+  toMs: number
+): Promise<FleetSignals> {
+  const uid = settings.datasources.prometheusUid;
+  const { series, summary } = fleetTargets(settings.metrics, settings.slo, fromMs, toMs);
+  const stepMs = (series[0].stepSeconds ?? 15) * 1000;
+  const [seriesFrames, summaryFrames] = await Promise.all([
+    run('prometheus', uid, series.map(toPromQuery), fromMs, toMs, stepMs),
+    run('prometheus', uid, summary.map(toPromQuery), fromMs, toMs),
+  ]);
+  return toFleetSignals(
+    [...seriesFrames, ...summaryFrames],
+    settings.metrics,
+    fromMs,
+    toMs,
+    (service) => sloFor(settings, service).periodDays
+  );
 }
 
 export async function fetchServiceNames(
@@ -56,12 +88,7 @@ export async function fetchServiceNames(
   fromMs: number,
   toMs: number
 ): Promise<string[]> {
-  const target: PromTarget = {
-    refId: 'services',
-    expr: servicesExpr(settings.metrics, rangeSeconds(fromMs, toMs)),
-    instant: true,
-    range: false,
-  };
+  const target = servicesTarget(settings.metrics, fromMs, toMs);
   const frames = await run('prometheus', settings.datasources.prometheusUid, [toPromQuery(target)], fromMs, toMs);
   return toServiceNames(frames, settings.metrics);
 }

@@ -1,6 +1,6 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { METRIC_PRESETS } from '../../settings/presets';
-import { toDependencySignals, toMetricSignals, toServiceNames } from './normalize';
+import { toDependencySignals, toFleetSignals, toMetricSignals, toServiceNames } from './normalize';
 
 const mapping = METRIC_PRESETS.otel.mapping;
 
@@ -39,14 +39,14 @@ describe('toMetricSignals', () => {
       instant('range_p95', 0.42),
       instant('range_errors_by_route', 30, { http_route: '/checkout' }),
       instant('range_errors_by_route', 6, { http_route: '/' }),
-      instant('period_requests', 1_000_000),
-      instant('period_errors', 250),
+      instant('period_requests_2592000s', 1_000_000),
+      instant('period_errors_2592000s', 250),
       instant('burn_requests_1h', 3600),
       instant('burn_errors_1h', 36),
       range('requests', [1, 1.2, null, NaN]),
       range('errors', [0, 0.1, 0.2, 0.3]),
     ];
-    const s = toMetricSignals(frames, mapping, 'svc', 0, 3_600_000);
+    const s = toMetricSignals(frames, mapping, 'svc', 0, 3_600_000, 30);
     expect(s.range).toEqual({ requests: 3600, errors: 36, p95Seconds: 0.42 });
     expect(s.period).toEqual({ requests: 1_000_000, errors: 250 });
     expect(s.windows['1h']).toEqual({ requests: 3600, errors: 36 });
@@ -59,13 +59,13 @@ describe('toMetricSignals', () => {
 
   it('reads empty results (no traffic) as zero counts and no latency', () => {
     const frames = ['range_requests', 'range_errors', 'range_p95', 'period_requests', 'requests'].map(empty);
-    const s = toMetricSignals(frames, mapping, 'svc', 0, 60_000);
+    const s = toMetricSignals(frames, mapping, 'svc', 0, 60_000, 30);
     expect(s.range).toEqual({ requests: 0, errors: 0, p95Seconds: null });
     expect(s.series.requests).toEqual([]);
   });
 
   it('turns a NaN p95 (histogram without observations) into null', () => {
-    const s = toMetricSignals([instant('range_p95', NaN)], mapping, 'svc', 0, 60_000);
+    const s = toMetricSignals([instant('range_p95', NaN)], mapping, 'svc', 0, 60_000, 30);
     expect(s.range.p95Seconds).toBeNull();
   });
 
@@ -75,9 +75,60 @@ describe('toMetricSignals', () => {
       mapping,
       'svc',
       0,
-      1
+      1,
+      30
     );
     expect(s.range.requests).toBe(15);
+  });
+});
+
+describe('toFleetSignals', () => {
+  const svc = (name: string) => ({ service_name: name });
+
+  it('reads one entry per service from by-service frames, each with its own SLO period', () => {
+    const frames = [
+      instant('services', 1, svc('checkout')),
+      instant('services', 1, svc('idle')),
+      instant('services', 1, svc('search')),
+      instant('range_requests', 3600, svc('checkout')),
+      instant('range_errors', 36, svc('checkout')),
+      instant('range_p95', 0.3, svc('checkout')),
+      instant('range_requests', 100, svc('search')),
+      instant('range_p95', NaN, svc('search')),
+      instant('period_requests_2592000s', 1_000_000, svc('checkout')),
+      instant('period_errors_2592000s', 500, svc('checkout')),
+      instant('period_requests_604800s', 70_000, svc('search')),
+      instant('period_requests_2592000s', 999, svc('search')),
+      instant('burn_requests_1h', 3600, svc('checkout')),
+      instant('burn_errors_1h', 36, svc('checkout')),
+      createDataFrame({
+        refId: 'error_ratio',
+        fields: [
+          { name: 'Time', type: FieldType.time, values: [0, 15_000] },
+          { name: 'Value', type: FieldType.number, values: [0.01, NaN], labels: svc('checkout') },
+        ],
+      }),
+    ];
+    const fleet = toFleetSignals(frames, mapping, 0, 3_600_000, (s) => (s === 'search' ? 7 : 30));
+    expect(fleet.map((f) => f.totals.service)).toEqual(['checkout', 'idle', 'search']);
+    const [checkout, idle, search] = fleet;
+    expect(checkout.totals.range).toEqual({ requests: 3600, errors: 36, p95Seconds: 0.3 });
+    expect(checkout.totals.period).toEqual({ requests: 1_000_000, errors: 500 });
+    expect(checkout.totals.windows['1h']).toEqual({ requests: 3600, errors: 36 });
+    expect(checkout.errorRatio).toEqual([
+      { t: 0, v: 0.01 },
+      { t: 15_000, v: null },
+    ]);
+    // Listed but without counts: zeros, no latency, no sparkline.
+    expect(idle.totals.range).toEqual({ requests: 0, errors: 0, p95Seconds: null });
+    expect(idle.errorRatio).toEqual([]);
+    // The 7-day period of its own objective, not the default's 30 days.
+    expect(search.totals.period).toEqual({ requests: 70_000, errors: 0 });
+    expect(search.totals.range.p95Seconds).toBeNull();
+  });
+
+  it('is empty when Prometheus knows no service', () => {
+    expect(toFleetSignals(['services', 'range_requests'].map(empty), mapping, 0, 1, () => 30)).toEqual([]);
   });
 });
 

@@ -1,22 +1,39 @@
 import type { DataFrame } from '@grafana/data';
 import { BURN_WINDOWS, type BurnWindowId, type Counts } from '../../engine/slo';
 import type { ServiceEdge } from '../../engine/blastRadius';
-import type { MetricSignals } from '../../engine/signals';
+import type { FleetSignals } from '../../engine/fleet';
+import type { MetricSignals, ServiceTotals } from '../../engine/signals';
+import { compareAsc } from '../../engine/values';
 import type { MetricMapping } from '../../settings/types';
-import { instantByLabel, instantSamples, instantSum, instantValue, labelValues, rangeSeries } from '../frames';
+import {
+  framesFor,
+  instantByLabel,
+  instantSamples,
+  instantSum,
+  instantValue,
+  labelValues,
+  rangeSeries,
+  rangeSeriesByLabel,
+} from '../frames';
+import { periodRefIds } from './queries';
 
-/** Turns the frames of `seriesTargets` and `summaryTargets` into the engine's input. */
-export function toMetricSignals(
-  frames: DataFrame[],
-  mapping: MetricMapping,
+/**
+ * One service's totals from the summary frames, where `value(refId)` is that service's value
+ * of a query. The Services page and the overview both read their counts through here.
+ */
+function serviceTotals(
+  value: (refId: string) => number,
+  p95Seconds: number | null,
   service: string,
   fromMs: number,
-  toMs: number
-): MetricSignals {
+  toMs: number,
+  periodDays: number
+): ServiceTotals {
   const counts = (requestsRef: string, errorsRef: string): Counts => ({
-    requests: instantSum(frames, requestsRef),
-    errors: instantSum(frames, errorsRef),
+    requests: value(requestsRef),
+    errors: value(errorsRef),
   });
+  const period = periodRefIds(periodDays);
   const windows = Object.fromEntries(
     BURN_WINDOWS.map((w) => [w.id, counts(`burn_requests_${w.id}`, `burn_errors_${w.id}`)])
   ) as Record<BurnWindowId, Counts>;
@@ -24,9 +41,31 @@ export function toMetricSignals(
     service,
     fromMs,
     toMs,
-    range: { ...counts('range_requests', 'range_errors'), p95Seconds: instantValue(frames, 'range_p95') },
-    period: counts('period_requests', 'period_errors'),
+    range: { ...counts('range_requests', 'range_errors'), p95Seconds },
+    period: counts(period.requests, period.errors),
     windows,
+  };
+}
+
+/** Turns the frames of `seriesTargets` and `summaryTargets` for one service into the engine's input. */
+export function toMetricSignals(
+  frames: DataFrame[],
+  mapping: MetricMapping,
+  service: string,
+  fromMs: number,
+  toMs: number,
+  periodDays: number
+): MetricSignals {
+  const totals = serviceTotals(
+    (refId) => instantSum(frames, refId),
+    instantValue(frames, 'range_p95'),
+    service,
+    fromMs,
+    toMs,
+    periodDays
+  );
+  return {
+    ...totals,
     errorsByRoute: instantByLabel(frames, 'range_errors_by_route', mapping.routeLabel),
     series: {
       requests: rangeSeries(frames, 'requests'),
@@ -34,6 +73,45 @@ export function toMetricSignals(
       p95: rangeSeries(frames, 'p95'),
     },
   };
+}
+
+/**
+ * Turns the frames of the overview (`summaryTargets` for all services, the error-ratio series and
+ * the service list) into one entry per service, sorted by name. A service listed but absent from
+ * the counts had no traffic: its counts are zeros, which the engine reports as no traffic.
+ */
+export function toFleetSignals(
+  frames: DataFrame[],
+  mapping: MetricMapping,
+  fromMs: number,
+  toMs: number,
+  periodDaysOf: (service: string) => number
+): FleetSignals {
+  const label = mapping.serviceLabel;
+  const byService = new Map<string, Record<string, number>>();
+  const valuesOf = (refId: string) => {
+    let values = byService.get(refId);
+    if (!values) {
+      values = instantByLabel(frames, refId, label);
+      byService.set(refId, values);
+    }
+    return values;
+  };
+  const errorRatio = rangeSeriesByLabel(frames, 'error_ratio', label);
+  const services = [
+    ...new Set([...labelValues(framesFor(frames, 'services'), label), ...Object.keys(valuesOf('range_requests'))]),
+  ];
+  return services.sort(compareAsc).map((service) => ({
+    totals: serviceTotals(
+      (refId) => valuesOf(refId)[service] ?? 0,
+      valuesOf('range_p95')[service] ?? null,
+      service,
+      fromMs,
+      toMs,
+      periodDaysOf(service)
+    ),
+    errorRatio: errorRatio[service] ?? [],
+  }));
 }
 
 export function toServiceNames(frames: DataFrame[], mapping: MetricMapping): string[] {

@@ -1,6 +1,9 @@
 import { METRIC_PRESETS } from '../../settings/presets';
+import { BURN_WINDOWS } from '../../engine/slo';
 import {
+  ALL_SERVICES,
   errorIncreaseExpr,
+  errorRatioSeriesTarget,
   errorRateByRouteExpr,
   errorRateExpr,
   latencyQuantileExpr,
@@ -19,13 +22,13 @@ describe('PromQL builders per preset', () => {
   it('OpenTelemetry HTTP server conventions', () => {
     const m = otel.mapping;
     expect(requestRateExpr(m, 'checkout', 300)).toBe(
-      'sum(rate(http_server_request_duration_seconds_count{service_name="checkout"}[300s]))'
+      'sum by (service_name) (rate(http_server_request_duration_seconds_count{service_name="checkout"}[300s]))'
     );
     expect(errorRateExpr(m, 'checkout', 300)).toBe(
-      'sum(rate(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[300s]))'
+      'sum by (service_name) (rate(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[300s]))'
     );
     expect(latencyQuantileExpr(m, 'checkout', 60)).toBe(
-      'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{service_name="checkout"}[60s])))'
+      'histogram_quantile(0.95, sum by (le, service_name) (rate(http_server_request_duration_seconds_bucket{service_name="checkout"}[60s])))'
     );
     expect(errorRateByRouteExpr(m, 'checkout', 3600)).toBe(
       'sum by (http_route) (increase(http_server_request_duration_seconds_count{service_name="checkout", http_response_status_code=~"5.."}[3600s]))'
@@ -35,7 +38,7 @@ describe('PromQL builders per preset', () => {
   it('Prometheus client conventions', () => {
     const m = prometheus.mapping;
     expect(errorIncreaseExpr(m, 'api', 86400)).toBe(
-      'sum(increase(http_requests_total{job="api", code=~"5.."}[86400s]))'
+      'sum by (job) (increase(http_requests_total{job="api", code=~"5.."}[86400s]))'
     );
     expect(latencyQuantileExpr(m, 'api', 60)).toContain('http_request_duration_seconds_bucket{job="api"}');
     expect(servicesExpr(m, 3600)).toBe('group by (job) (last_over_time(http_requests_total{}[3600s]))');
@@ -44,7 +47,7 @@ describe('PromQL builders per preset', () => {
   it('Tempo span metrics', () => {
     const m = spanmetrics.mapping;
     expect(errorRateExpr(m, 'payments', 120)).toBe(
-      'sum(rate(traces_spanmetrics_calls_total{service="payments", status_code=~"STATUS_CODE_ERROR", span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[120s]))'
+      'sum by (service) (rate(traces_spanmetrics_calls_total{service="payments", status_code=~"STATUS_CODE_ERROR", span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"}[120s]))'
     );
   });
 
@@ -52,7 +55,7 @@ describe('PromQL builders per preset', () => {
     const m = spanmetrics.mapping;
     const kinds = 'span_kind=~"SPAN_KIND_SERVER|SPAN_KIND_CONSUMER"';
     expect(requestRateExpr(m, 'payments', 60)).toBe(
-      `sum(rate(traces_spanmetrics_calls_total{service="payments", ${kinds}}[60s]))`
+      `sum by (service) (rate(traces_spanmetrics_calls_total{service="payments", ${kinds}}[60s]))`
     );
     expect(latencyQuantileExpr(m, 'payments', 60)).toContain(
       `traces_spanmetrics_latency_bucket{service="payments", ${kinds}}`
@@ -94,13 +97,50 @@ describe('steps and windows', () => {
   });
 
   it('builds instant targets for the range, the SLO period and every burn window', () => {
-    const targets = summaryTargets(otel.mapping, 'svc', 0, 3_600_000, 30);
+    const targets = summaryTargets(otel.mapping, 'svc', 0, 3_600_000, [30]);
     const byRef = Object.fromEntries(targets.map((t) => [t.refId, t.expr]));
     expect(targets.every((t) => t.instant && !t.range)).toBe(true);
     expect(byRef.range_requests).toContain('[3600s]');
-    expect(byRef.period_errors).toContain('[2592000s]');
+    expect(byRef.period_errors_2592000s).toContain('[2592000s]');
     expect(byRef.burn_errors_5m).toContain('[300s]');
     expect(byRef.burn_requests_3d).toContain('[259200s]');
     expect(Object.keys(byRef)).toHaveLength(6 + 14);
+  });
+
+  it('builds the same figures for every service at once, one query each, by the service label', () => {
+    const one = summaryTargets(otel.mapping, 'checkout', 0, 3_600_000, [30]);
+    // The default objective and two overrides, two of them over 30 days: one period query per length.
+    const all = summaryTargets(otel.mapping, ALL_SERVICES, 0, 3_600_000, [30, 7, 30]);
+    const allByRef = Object.fromEntries(all.map((t) => [t.refId, t.expr]));
+    expect(Object.keys(allByRef)).toEqual([
+      'range_requests',
+      'range_errors',
+      'range_p95',
+      'period_requests_2592000s',
+      'period_errors_2592000s',
+      'period_requests_604800s',
+      'period_errors_604800s',
+      ...BURN_WINDOWS.flatMap((w) => [`burn_requests_${w.id}`, `burn_errors_${w.id}`]),
+    ]);
+    expect(allByRef.burn_errors_5m).toBe(
+      'sum by (service_name) (increase(http_server_request_duration_seconds_count{http_response_status_code=~"5.."}[300s]))'
+    );
+    expect(allByRef.range_p95).toBe(
+      'histogram_quantile(0.95, sum by (le, service_name) (rate(http_server_request_duration_seconds_bucket{}[3600s])))'
+    );
+    // One service's query is the fleet's with the service matcher added.
+    for (const t of one.filter((t) => t.refId !== 'range_errors_by_route')) {
+      expect(t.expr.replace('service_name="checkout", ', '').replace('{service_name="checkout"}', '{}')).toBe(
+        allByRef[t.refId]
+      );
+    }
+  });
+
+  it('builds the overview sparkline as one range query of the error ratio by service', () => {
+    const t = errorRatioSeriesTarget(prometheus.mapping, 0, 7 * 86_400_000);
+    expect(t).toMatchObject({ refId: 'error_ratio', range: true, instant: false, stepSeconds: 3024 });
+    expect(t.expr).toBe(
+      'sum by (job) (rate(http_requests_total{code=~"5.."}[6048s])) / sum by (job) (rate(http_requests_total{}[6048s]))'
+    );
   });
 });

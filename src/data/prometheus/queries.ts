@@ -1,5 +1,5 @@
 import { BURN_WINDOWS } from '../../engine/slo';
-import type { MetricMapping } from '../../settings/types';
+import type { AppSettings, MetricMapping } from '../../settings/types';
 
 /**
  * PromQL builders for the service view. Windows are given in whole seconds rather than
@@ -42,41 +42,64 @@ function selector(m: MetricMapping, metric: string, matchers: string[]): string 
   return `${assertMetricName(metric)}{${(extra ? [...matchers, extra] : matchers).join(', ')}}`;
 }
 
-function serviceMatcher(m: MetricMapping, service: string): string {
-  return `${assertLabelName(m.serviceLabel)}=${quoteLabelValue(service)}`;
+/**
+ * Which series a query covers: one named service, or every service. Both scopes run the same
+ * expression, aggregated `by (<service label>)`, so the fleet overview and the Services page
+ * read one series per service and compute the same figures from them.
+ */
+export const ALL_SERVICES: unique symbol = Symbol('all services');
+export type ServiceScope = string | typeof ALL_SERVICES;
+
+function scopeMatchers(m: MetricMapping, scope: ServiceScope): string[] {
+  return scope === ALL_SERVICES ? [] : [`${assertLabelName(m.serviceLabel)}=${quoteLabelValue(scope)}`];
 }
 
 function errorMatcher(m: MetricMapping): string {
   return `${assertLabelName(m.statusLabel)}=~${quoteLabelValue(m.errorStatusRegex)}`;
 }
 
-/** Requests per second over `windowSeconds`, summed over the service's series. */
-export function requestRateExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(rate(${selector(m, m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
+function perService(m: MetricMapping, fn: 'rate' | 'increase', matchers: string[], windowSeconds: number): string {
+  return `sum by (${assertLabelName(m.serviceLabel)}) (${fn}(${selector(m, m.requestsMetric, matchers)}[${windowSeconds}s]))`;
 }
 
-export function errorRateExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(rate(${selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
+/** Requests per second over `windowSeconds`, summed over each service's series. */
+export function requestRateExpr(m: MetricMapping, scope: ServiceScope, windowSeconds: number): string {
+  return perService(m, 'rate', scopeMatchers(m, scope), windowSeconds);
 }
 
-export function requestIncreaseExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(increase(${selector(m, m.requestsMetric, [serviceMatcher(m, service)])}[${windowSeconds}s]))`;
+export function errorRateExpr(m: MetricMapping, scope: ServiceScope, windowSeconds: number): string {
+  return perService(m, 'rate', [...scopeMatchers(m, scope), errorMatcher(m)], windowSeconds);
 }
 
-export function errorIncreaseExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  return `sum(increase(${selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)])}[${windowSeconds}s]))`;
+export function requestIncreaseExpr(m: MetricMapping, scope: ServiceScope, windowSeconds: number): string {
+  return perService(m, 'increase', scopeMatchers(m, scope), windowSeconds);
 }
 
-export function latencyQuantileExpr(m: MetricMapping, service: string, windowSeconds: number, quantile = 0.95): string {
-  const buckets = selector(m, m.latencyBucketMetric, [serviceMatcher(m, service)]);
-  const expr = `histogram_quantile(${quantile}, sum by (le) (rate(${buckets}[${windowSeconds}s])))`;
+export function errorIncreaseExpr(m: MetricMapping, scope: ServiceScope, windowSeconds: number): string {
+  return perService(m, 'increase', [...scopeMatchers(m, scope), errorMatcher(m)], windowSeconds);
+}
+
+/** Share of failed requests per second over `windowSeconds`, per service: the overview's sparkline. */
+export function errorRatioExpr(m: MetricMapping, scope: ServiceScope, windowSeconds: number): string {
+  return `${errorRateExpr(m, scope, windowSeconds)} / ${requestRateExpr(m, scope, windowSeconds)}`;
+}
+
+export function latencyQuantileExpr(
+  m: MetricMapping,
+  scope: ServiceScope,
+  windowSeconds: number,
+  quantile = 0.95
+): string {
+  const buckets = selector(m, m.latencyBucketMetric, scopeMatchers(m, scope));
+  const svc = assertLabelName(m.serviceLabel);
+  const expr = `histogram_quantile(${quantile}, sum by (le, ${svc}) (rate(${buckets}[${windowSeconds}s])))`;
   // The page always shows seconds; millisecond histograms are converted here, once.
   return m.latencyUnit === 'milliseconds' ? `(${expr}) / 1000` : expr;
 }
 
 /** Error rate per route, used for the failure distribution and for consistency with logs. */
 export function errorRateByRouteExpr(m: MetricMapping, service: string, windowSeconds: number): string {
-  const errors = selector(m, m.requestsMetric, [serviceMatcher(m, service), errorMatcher(m)]);
+  const errors = selector(m, m.requestsMetric, [...scopeMatchers(m, service), errorMatcher(m)]);
   return `sum by (${assertLabelName(m.routeLabel)}) (increase(${errors}[${windowSeconds}s]))`;
 }
 
@@ -123,33 +146,82 @@ export function seriesTargets(m: MetricMapping, service: string, fromMs: number,
   ];
 }
 
+export function periodSeconds(periodDays: number): number {
+  return Math.round(periodDays * 86400);
+}
+
+/** refIds of the totals over an SLO period; one pair per distinct period length. */
+export function periodRefIds(periodDays: number): { requests: string; errors: string } {
+  const s = periodSeconds(periodDays);
+  return { requests: `period_requests_${s}s`, errors: `period_errors_${s}s` };
+}
+
 /**
  * Instant queries evaluated at the end of the range: totals over the range (for the
- * headline rates and p95), totals over each burn window, over the SLO period, and errors by
- * route over the range.
+ * headline rates and p95), totals over each burn window and over each SLO period in use, and,
+ * for one named service, errors by route over the range.
  */
 export function summaryTargets(
   m: MetricMapping,
-  service: string,
+  scope: ServiceScope,
   fromMs: number,
   toMs: number,
-  periodDays: number
+  periodDays: readonly number[]
 ): PromTarget[] {
   const r = rangeSeconds(fromMs, toMs);
   const instant = (refId: string, expr: string): PromTarget => ({ refId, expr, instant: true, range: false });
-  const period = Math.round(periodDays * 86400);
+  const periods = [...new Set(periodDays.map(periodSeconds))].map((s) => s / 86400);
   return [
-    instant('range_requests', requestIncreaseExpr(m, service, r)),
-    instant('range_errors', errorIncreaseExpr(m, service, r)),
-    instant('range_p95', latencyQuantileExpr(m, service, r)),
-    instant('range_errors_by_route', errorRateByRouteExpr(m, service, r)),
-    instant('period_requests', requestIncreaseExpr(m, service, period)),
-    instant('period_errors', errorIncreaseExpr(m, service, period)),
+    instant('range_requests', requestIncreaseExpr(m, scope, r)),
+    instant('range_errors', errorIncreaseExpr(m, scope, r)),
+    instant('range_p95', latencyQuantileExpr(m, scope, r)),
+    ...(scope === ALL_SERVICES ? [] : [instant('range_errors_by_route', errorRateByRouteExpr(m, scope, r))]),
+    ...periods.flatMap((days) => {
+      const ref = periodRefIds(days);
+      return [
+        instant(ref.requests, requestIncreaseExpr(m, scope, periodSeconds(days))),
+        instant(ref.errors, errorIncreaseExpr(m, scope, periodSeconds(days))),
+      ];
+    }),
     ...BURN_WINDOWS.flatMap((w) => [
-      instant(`burn_requests_${w.id}`, requestIncreaseExpr(m, service, w.seconds)),
-      instant(`burn_errors_${w.id}`, errorIncreaseExpr(m, service, w.seconds)),
+      instant(`burn_requests_${w.id}`, requestIncreaseExpr(m, scope, w.seconds)),
+      instant(`burn_errors_${w.id}`, errorIncreaseExpr(m, scope, w.seconds)),
     ]),
   ];
+}
+
+/** The overview's sparkline: the error ratio of every service over the range, one series each. */
+export function errorRatioSeriesTarget(m: MetricMapping, fromMs: number, toMs: number): PromTarget {
+  const step = rangeStepSeconds(rangeSeconds(fromMs, toMs));
+  return {
+    refId: 'error_ratio',
+    expr: errorRatioExpr(m, ALL_SERVICES, rateWindowSeconds(step)),
+    instant: false,
+    range: true,
+    stepSeconds: step,
+  };
+}
+
+/** The list of services that reported the requests metric during the range. */
+export function servicesTarget(m: MetricMapping, fromMs: number, toMs: number): PromTarget {
+  return { refId: 'services', expr: servicesExpr(m, rangeSeconds(fromMs, toMs)), instant: true, range: false };
+}
+
+/**
+ * The queries of the overview: every figure once for all services, aggregated by service, with
+ * the totals over each SLO period in use (the default's and the overrides').
+ */
+export function fleetTargets(
+  m: MetricMapping,
+  slo: AppSettings['slo'],
+  fromMs: number,
+  toMs: number
+): { series: PromTarget[]; summary: PromTarget[] } {
+  const periods = [slo.default, ...Object.values(slo.overrides)].map((o) => o.periodDays);
+  return {
+    series: [errorRatioSeriesTarget(m, fromMs, toMs)],
+    summary: [servicesTarget(m, fromMs, toMs), ...summaryTargets(m, ALL_SERVICES, fromMs, toMs, periods)],
+  };
 }
 
 /** Tempo's metrics-generator series for dependencies between services. */

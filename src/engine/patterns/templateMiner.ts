@@ -5,15 +5,19 @@
  * One configuration serves every log source: nothing here knows about a particular system. The
  * heuristics are widely shared ones:
  * - masking: a token segment carrying a digit is a parameter (ids, counts, addresses, durations,
- *   versions, timestamps), so are quoted strings, long hex runs, URLs, emails, `true`/`null`-like
- *   literals and calendar words next to numbers; runs of placeholders collapse into one, so
- *   variable-length lists share a template;
- * - the first token names the event, and only lines of the same token count are compared;
- * - a word position becomes a parameter once it shows three or more distinct values among lines
- *   that agree everywhere else (two values, like `startup`/`shutdown`, usually mean two events),
- *   and a position proven variable for one event is variable for its siblings;
- * - lines still differing in a few places out of many merge Drain-style above a high similarity.
- * Work per line is bounded: only the first `maxLineChars` characters and `maxTokens` tokens count.
+ *   versions, timestamps), so are quoted strings (a quoted HTTP request keeps its method and route
+ *   shape), host names, sizes with a unit in parentheses, long hex runs, URLs, emails,
+ *   `true`/`null`-like literals and calendar words next to numbers; runs of placeholders collapse
+ *   into one, so variable-length lists share a template;
+ * - lines of the same token count are compared; a word position becomes a parameter once it shows
+ *   three or more distinct values among lines that agree everywhere else (two values, like
+ *   `startup`/`shutdown`, usually mean two events; capitalized words need five, and the first word
+ *   needs three constant words beside it), and a position proven variable for one event is
+ *   variable for its siblings;
+ * - lines still differing in a few places out of many merge Drain-style above a high similarity;
+ * - templates that differ by one optional parameter merge (see `mergeOptionalParameters`).
+ * Work per line is bounded: only the first `maxLineChars` characters and `maxTokens` words count;
+ * memory is bounded too (see `RETAINED_TOKENS`).
  */
 
 export const WILDCARD = '<*>';
@@ -25,16 +29,19 @@ export interface TemplateMinerOptions {
   minDistinctValues?: number;
   /** Characters of a line considered; the rest becomes one placeholder. */
   maxLineChars?: number;
-  /** Tokens of a line considered; the rest becomes one placeholder. */
+  /** Words of a line considered; the rest becomes one placeholder. */
   maxTokens?: number;
   /** Earlier clusters compared per line in the similarity pass. */
   maxClustersPerBucket?: number;
 }
 
+/** The default of `maxLineChars`. */
+export const MAX_LINE_CHARS = 2048;
+
 const DEFAULTS: Required<TemplateMinerOptions> = {
   similarityThreshold: 0.9,
   minDistinctValues: 3,
-  maxLineChars: 8192,
+  maxLineChars: MAX_LINE_CHARS,
   maxTokens: 128,
   maxClustersPerBucket: 32,
 };
@@ -60,10 +67,31 @@ export const VALUE_SEGMENT = new RegExp(
 const URL = /(?<![^\s=:,;()[\]{}<>'"|])[A-Za-z][\w+.-]*:\/\/[^\s"'<>]*/g;
 const EMAIL = /(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+/g;
 const SPACES = /\s+/;
+// Host names vary like addresses do: three or more labels ending in a two-letter country code
+// (not one that is also a common word or key suffix, as in `mapred.job.id`), two or more ending in
+// a generic top-level domain, or a lower-case dotted name with a port (a Java frame
+// `a.b.Class.method:42` has capitals). A label starts with a letter, so versions and addresses are
+// left to the digit rule; `main.py` has two labels only. Linear: a label ends at a dot, which no
+// label character matches, so no run is rescanned.
+const HOST_START = `(?<![\\w.-])`;
+const LABEL = `[A-Za-z][\\w-]*`;
+const COUNTRY = `(?!(?:id|is|in|it|at|to|on|or|as|by|do|if|me|my|no|so|up|we|be|go)(?![\\w.-]))[A-Za-z]{2}`;
+const HOST = new RegExp(
+  `${HOST_START}(?:(?:${LABEL}\\.){2,}${COUNTRY}|(?:${LABEL}\\.)+(?:com|net|org|edu|gov|mil|info|biz|arpa|local|lan|internal|corp))(?![\\w.-])` +
+    `|${HOST_START}[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)+:\\d+(?![\\w.])`,
+  'g'
+);
+// A size with its unit in parentheses, `(1.2 KB)` or `(850 bytes)`, is one value, not two words.
+const SIZE_IN_PARENS = /\(\s?[-+]?\d[\d.,]*\s?[A-Za-z%]+\)/g;
 const DATE_WORDS = new Set(
   'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
 );
 const LITERAL_WORDS = new Set(VALUE_WORDS.split('|'));
+/** The literal words start with t, f, n or u (either case): most words fail that before the set. */
+function isLiteralWord(token: string): boolean {
+  const c = token.charCodeAt(0) | 0x20;
+  return (c === 116 || c === 102 || c === 110 || c === 117) && LITERAL_WORDS.has(token);
+}
 /** An empty pair of brackets or quotes is a value that happens to be empty. */
 const EMPTY_PAIRS = new Set(['()', '[]', '{}', "''", '<>', '""']);
 
@@ -95,9 +123,12 @@ for (let c = 0; c < 128; c++) {
   }
 }
 
-// Words without digits repeat across lines; remembering their masked form skips the regex.
+// Words with delimiters but no digits repeat across lines; remembering their masked form skips
+// the segment scan. At
+// most WORD_CACHE_LIMIT words of at most WORD_CACHE_CHARS characters (2 MiB as UTF-16).
 const wordCache = new Map<string, string>();
-const WORD_CACHE_LIMIT = 1 << 16;
+const WORD_CACHE_LIMIT = 1 << 14;
+const WORD_CACHE_CHARS = 64;
 
 function isHexLetters(token: string): boolean {
   for (let i = 0; i < token.length; i++) {
@@ -257,25 +288,52 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit) {
     return maskSegments(token);
   }
-  let masked = wordCache.get(token);
+  if (!split) {
+    // Cheaper than a cache lookup, and no cache churn on lines of random words.
+    const n = token.length;
+    return (n >= 8 && isHexLetters(token)) || (n >= 3 && n <= 9 && isLiteralWord(token)) ? WILDCARD : token;
+  }
+  const cacheable = token.length <= WORD_CACHE_CHARS;
+  let masked = cacheable ? wordCache.get(token) : undefined;
   if (masked === undefined) {
-    if (split) {
-      masked = maskSegments(token);
-    } else if ((token.length >= 8 && isHexLetters(token)) || LITERAL_WORDS.has(token)) {
-      masked = WILDCARD;
-    } else {
-      masked = token;
+    masked = maskSegments(token);
+    if (cacheable) {
+      if (wordCache.size >= WORD_CACHE_LIMIT) {
+        wordCache.clear();
+      }
+      wordCache.set(token, masked);
     }
-    if (wordCache.size >= WORD_CACHE_LIMIT) {
-      wordCache.clear();
-    }
-    wordCache.set(token, masked);
   }
   return masked;
 }
 
 function isDateWord(token: string): boolean {
   return token.length >= 2 && token.length <= 4 && DATE_WORDS.has(token.toLowerCase());
+}
+
+// `METHOD target HTTP/x`, as access logs quote a request; the method and route name the event.
+// No quantifier here counts digits: see `TemplateMiner.add` on why digit runs must not matter.
+const HTTP_REQUEST = /^([A-Z]{3,7}) (\S+)(?: (HTTP\/)[\d.]+)?$/;
+const QUERY_OR_FRAGMENT = /[?#].*$/;
+
+/**
+ * A quoted value is one placeholder, except a request line: it keeps its method and the shape of
+ * its route, each path segment holding a digit (or 8+ hex letters) a placeholder, the query a
+ * placeholder, so `GET /v2/<*>/servers` and `DELETE /v2/<*>/servers/<*>` stay apart.
+ */
+function maskQuotedValue(value: string): string {
+  const m = HTTP_REQUEST.exec(value);
+  if (!m) {
+    return WILDCARD;
+  }
+  const target = m[2];
+  const path = target.replace(QUERY_OR_FRAGMENT, '');
+  const shape = path
+    .split('/')
+    .map((seg) => (/\d/.test(seg) || (seg.length >= 8 && isHexLetters(seg)) ? WILDCARD : seg))
+    .join('/');
+  const query = path.length < target.length ? '?' + WILDCARD : '';
+  return m[1] + ' ' + shape + query + (m[3] ? ' ' + m[3] + WILDCARD : '');
 }
 
 /**
@@ -302,7 +360,7 @@ function maskQuoted(line: string): string {
     if (end < 0) {
       break;
     }
-    out += line.slice(pos, first) + '"' + WILDCARD + '"';
+    out += line.slice(pos, first) + '"' + maskQuotedValue(line.slice(first + 1, end)) + '"';
     pos = end + 1;
     first = line.indexOf('"', pos);
   }
@@ -324,9 +382,10 @@ function headOf(message: string, maxChars: number): string {
 /**
  * Masks the variable parts of a message into its token sequence: whitespace splits tokens,
  * parameters become `<*>`, and runs of placeholders (argument lists, stack frames) collapse into
- * one so their length does not matter.
+ * one so their length does not matter. Words after the first `maxWords` become one placeholder
+ * without being looked at: a long line then costs no more than its head.
  */
-function maskTokens(message: string, maxLineChars: number): string[] {
+function maskTokens(message: string, maxLineChars: number, maxWords = Infinity): string[] {
   const truncated = message.length > maxLineChars;
   let s = maskQuoted(truncated ? headOf(message, maxLineChars) : message);
   if (s.indexOf('://') >= 0) {
@@ -335,11 +394,18 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (s.indexOf('@') >= 0) {
     s = s.replace(EMAIL, WILDCARD);
   }
+  if (s.indexOf('.') >= 0) {
+    s = s.replace(HOST, WILDCARD);
+  }
+  if (s.indexOf('(') >= 0) {
+    s = s.replace(SIZE_IN_PARENS, WILDCARD);
+  }
   // One scan over the line splits it on plain spaces and classifies each word on the way (one
   // table load per character; most characters are plain and cost nothing more), so a word that is
   // a single segment holding a digit, the commonest parameter, becomes `<*>` without being sliced.
   const tokens: string[] = [];
   const n = s.length;
+  let cut = false; // words were left out after `maxWords`
   let start = 0; // start of the current word
   let flags = 0; // CHAR_DIGIT | CHAR_SPLIT | CHAR_OTHER_SPACE seen in the current word
   for (let i = 0; i < n; i++) {
@@ -351,6 +417,11 @@ function maskTokens(message: string, maxLineChars: number): string[] {
     if (k === CHAR_SPACE) {
       if (i > start) {
         pushWord(tokens, s, start, i, flags);
+        if (tokens.length >= maxWords) {
+          cut = s.slice(i).trim() !== '';
+          start = n;
+          break;
+        }
       }
       start = i + 1;
       flags = 0;
@@ -365,7 +436,7 @@ function maskTokens(message: string, maxLineChars: number): string[] {
   if (n > start) {
     pushWord(tokens, s, start, n, flags);
   }
-  if (truncated) {
+  if (truncated || cut) {
     tokens.push(WILDCARD);
   }
   // Calendar words next to a number belong to a timestamp; twice, so that `Fri Jun <*>` is
@@ -413,10 +484,13 @@ function capTokens(tokens: string[], maxTokens: number): string[] {
   return capped;
 }
 
+function tokenize(message: string, maxLineChars: number, maxTokens: number): string[] {
+  return capTokens(maskTokens(message, maxLineChars, maxTokens), maxTokens);
+}
+
 /** Splits and masks a message into the token sequence the miner clusters on. */
 export function tokenizeMessage(message: string, options?: TemplateMinerOptions): string[] {
-  const masked = maskMessage(message, options?.maxLineChars ?? DEFAULTS.maxLineChars);
-  return masked === '' ? [] : capTokens(masked.split(' '), options?.maxTokens ?? DEFAULTS.maxTokens);
+  return tokenize(message, options?.maxLineChars ?? DEFAULTS.maxLineChars, options?.maxTokens ?? DEFAULTS.maxTokens);
 }
 
 interface Cluster {
@@ -428,6 +502,11 @@ interface Cluster {
   hashB: number;
 }
 
+/** Counts units of work (tokens and members visited), so tests can check how work grows. */
+export interface WorkCounter {
+  units: number;
+}
+
 const DIGIT_RUNS = /[0-9]+/g;
 const HAS_DIGIT = /[0-9]/;
 
@@ -435,11 +514,31 @@ const BASE_A = 0x01000193;
 const BASE_B = 0x5bd1e995;
 
 /**
+ * Memory bounds, whatever the input. The line caches hold lines of at most `CACHED_LINE_CHARS`
+ * characters, at most `CACHED_LINES` of them each (a full cache starts over), so together at most
+ * 2 x 32,768 x 512 characters (32 MiB as UTF-16). Distinct masked sequences are kept for the batch
+ * clustering until they hold `RETAINED_TOKENS` tokens or `RETAINED_CHARS` characters in all (with
+ * `maxTokens` 128, at least 2,048 sequences; LogHub's 20,000 lines have about 3,000 of ~15
+ * tokens); a new sequence beyond that is not kept: it joins the catch-all sequence of its first
+ * token (`first <*>`, one per first token of at most `OVERFLOW_FIRST_CHARS` characters and at most
+ * `OVERFLOW_FIRSTS` of them, else `<*>`), whose template still matches it. Below the cap the
+ * result depends only on the multiset of lines; beyond it, on which sequences came first.
+ */
+const CACHED_LINE_CHARS = 512;
+const CACHED_LINES = 1 << 15;
+const RETAINED_TOKENS = 1 << 18;
+const RETAINED_CHARS = 1 << 24;
+const OVERFLOW_FIRST_CHARS = 64;
+const OVERFLOW_FIRSTS = 1 << 12;
+
+/**
  * Collects messages, then clusters their distinct masked token sequences in one deterministic
- * batch: the result depends only on the multiset of messages, never on their order.
+ * batch: the result depends only on the multiset of messages, never on their order (within the
+ * memory bounds above).
  */
 export class TemplateMiner {
   private readonly opts: Required<TemplateMinerOptions>;
+  private readonly work: WorkCounter;
   private readonly index = new Map<string, number>();
   // Logs repeat whole lines often; remembering them skips masking for repeats.
   private readonly seen = new Map<string, number>();
@@ -448,15 +547,20 @@ export class TemplateMiner {
   private readonly sequences: string[][] = [];
   /** `sequences[i].join(' ')`, also the key of `index`. */
   private readonly keys: string[] = [];
+  private retainedTokens = 0;
+  private retainedChars = 0;
+  private overflowFirsts = 0;
   private result: string[] | undefined;
 
-  constructor(options?: TemplateMinerOptions) {
+  constructor(options?: TemplateMinerOptions, work: WorkCounter = { units: 0 }) {
     this.opts = { ...DEFAULTS, ...options };
+    this.work = work;
   }
 
   /** Adds a message; the returned id is shared by messages with the same masked sequence. */
   add(message: string): number {
-    let id = this.seen.get(message);
+    const cached = message.length <= CACHED_LINE_CHARS;
+    let id = cached ? this.seen.get(message) : undefined;
     if (id !== undefined) {
       return id;
     }
@@ -467,29 +571,62 @@ export class TemplateMiner {
     // is remembered only when neither happened, and the next line of that shape (another block
     // id, another port) skips masking. On LogHub's 20,000 lines this masks ~1,300 lines instead
     // of ~9,500 distinct ones; a native regex replace costs much less than masking.
-    const shaped = message.length <= this.opts.maxLineChars;
-    const shape = shaped ? message.replace(DIGIT_RUNS, '0') : '';
-    if (shaped) {
+    const shape = cached ? message.replace(DIGIT_RUNS, '0') : '';
+    if (cached) {
       id = this.byShape.get(shape);
       if (id !== undefined) {
-        this.seen.set(message, id);
+        remember(this.seen, message, id);
         return id;
       }
     }
-    const tokens = capTokens(maskTokens(message, this.opts.maxLineChars), this.opts.maxTokens);
+    this.work.units += Math.min(message.length, this.opts.maxLineChars);
+    const tokens = tokenize(message, this.opts.maxLineChars, this.opts.maxTokens);
     const key = tokens.join(' ');
-    id = this.index.get(key);
+    id = this.index.get(key) ?? this.retain(tokens, key);
+    if (cached) {
+      if (!HAS_DIGIT.test(key)) {
+        remember(this.byShape, shape, id);
+      }
+      remember(this.seen, message, id);
+    }
+    return id;
+  }
+
+  private retain(tokens: string[], key: string): number {
+    if (this.retainedTokens + tokens.length > RETAINED_TOKENS || this.retainedChars + key.length > RETAINED_CHARS) {
+      return this.overflow(tokens);
+    }
+    this.retainedTokens += tokens.length;
+    this.retainedChars += key.length;
+    const id = this.sequences.length;
+    this.index.set(key, id);
+    this.keys.push(key);
+    this.sequences.push(tokens);
+    this.result = undefined;
+    return id;
+  }
+
+  private overflow(tokens: string[]): number {
+    const first = tokens[0];
+    let catchAll = [WILDCARD];
+    if (tokens.length > 1 && first !== WILDCARD && first.length <= OVERFLOW_FIRST_CHARS) {
+      catchAll = [first, WILDCARD];
+    }
+    let key = catchAll.join(' ');
+    let id = this.index.get(key);
+    if (id === undefined && catchAll.length > 1 && this.overflowFirsts >= OVERFLOW_FIRSTS) {
+      catchAll = [WILDCARD];
+      key = WILDCARD;
+      id = this.index.get(key);
+    }
     if (id === undefined) {
+      this.overflowFirsts += catchAll.length - 1;
       id = this.sequences.length;
       this.index.set(key, id);
       this.keys.push(key);
-      this.sequences.push(tokens);
+      this.sequences.push(catchAll);
       this.result = undefined;
     }
-    if (shaped && !HAS_DIGIT.test(key)) {
-      this.byShape.set(shape, id);
-    }
-    this.seen.set(message, id);
     return id;
   }
 
@@ -501,38 +638,43 @@ export class TemplateMiner {
   /** The final template of an id returned by `add`. */
   template(id: number): string {
     if (!this.result) {
-      this.result = clusterSequences(this.sequences, this.keys, this.opts);
+      this.result = clusterSequences(this.sequences, this.keys, this.opts, this.work);
     }
     return this.result[id] ?? '';
   }
 }
 
+function remember(cache: Map<string, number>, key: string, id: number): void {
+  if (cache.size >= CACHED_LINES) {
+    cache.clear();
+  }
+  cache.set(key, id);
+}
+
 function clusterSequences(
   sequences: string[][],
   keys: readonly string[],
-  opts: Required<TemplateMinerOptions>
+  opts: Required<TemplateMinerOptions>,
+  work: WorkCounter
 ): string[] {
-  // A sequence alone with its length and first token has nothing to merge with: its template is
-  // its key. Most sequences are alone, so this skips their sorting, interning, hashing and merges.
-  const bucketSize = new Map<string, number[]>(); // first token -> count per length
+  // A sequence alone with its length has nothing to merge with in the per-length passes: its
+  // template is its key. Many sequences are alone, so this skips their sorting, interning, hashing.
+  const lengthCount: number[] = [];
   for (const tokens of sequences) {
-    const first = tokens[0] ?? '';
-    const counts = bucketSize.get(first) ?? [];
-    counts[tokens.length] = (counts[tokens.length] ?? 0) + 1;
-    bucketSize.set(first, counts);
+    lengthCount[tokens.length] = (lengthCount[tokens.length] ?? 0) + 1;
   }
   const out: string[] = new Array(sequences.length);
   const idOf = new Map<string, number>();
   const mergeable: string[] = [];
   for (let id = 0; id < sequences.length; id++) {
-    const tokens = sequences[id];
-    if (bucketSize.get(tokens[0] ?? '')?.[tokens.length] === 1) {
+    if (lengthCount[sequences[id].length] === 1) {
       out[id] = keys[id];
     } else {
       idOf.set(keys[id], id);
       mergeable.push(keys[id]);
     }
   }
+  work.units += sequences.length;
   // Processing in key order rather than arrival order makes the result order-independent. Keys
   // are distinct, so each sorted key maps back to one id (the plain string sort is much faster
   // than sorting ids with a comparator).
@@ -550,6 +692,7 @@ function clusterSequences(
       }
       return v;
     });
+    work.units += tokens.length;
     let list = byLength.get(tokens.length);
     if (!list) {
       list = [];
@@ -561,8 +704,9 @@ function clusterSequences(
   if (wildcardId === undefined) {
     wildcardId = intern.size + 1;
   }
+  const context: MergeContext = { wildcardId, opts, work };
   for (const [length, list] of byLength) {
-    const merged = mergeBySimilarity(mergeByColumns(list, length, wildcardId, opts), opts);
+    const merged = mergeBySimilarity(mergeByColumns(list, length, context), context);
     for (const c of merged) {
       const template = c.tokens.join(' ');
       for (const m of c.members) {
@@ -570,7 +714,119 @@ function clusterSequences(
       }
     }
   }
-  return out;
+  return mergeOptionalParameters(out, sequences, work);
+}
+
+/** Wildcard positions tried per template by `mergeOptionalParameters`. */
+const OPTIONAL_POSITIONS = 8;
+
+interface OptionalGroup {
+  tokens: string[];
+  /** Positions that are `<*>` in every member's own sequence. */
+  masked: boolean[];
+  /** `glued[i]`: a `<*>` that may match nothing follows token i (`-1`: precedes token 0). */
+  glued: Set<number>;
+  /** The original templates merged here. */
+  sources: string[];
+}
+
+/**
+ * The length-tolerant step: an event with optional parameters (`1190 bytes sent` beside
+ * `1190 bytes (1.16 KB) sent`) gives templates that differ by `<*>` tokens. Longer templates
+ * absorb shorter ones that lack one such `<*>`, glued to the word before (`<*> bytes<*> sent`;
+ * before the first word when it leads): a glued `<*>` also matches no text, so the template
+ * matches every kind of line, and the merged template can absorb a shorter one again. Only a
+ * `<*>` that masking put in every member line counts: one that merging made of words
+ * (`user=root`, `user=guest`, ...) marks a part the event always has. Templates are visited
+ * longest first, then in key order, so the result stays independent of input order.
+ */
+function mergeOptionalParameters(templates: string[], sequences: readonly string[][], work: WorkCounter): string[] {
+  const groups = new Map<string, OptionalGroup>();
+  for (let id = 0; id < templates.length; id++) {
+    const tokens = sequences[id];
+    work.units += tokens.length;
+    const g = groups.get(templates[id]);
+    if (!g) {
+      const own = templates[id].split(' ');
+      groups.set(templates[id], {
+        tokens: own,
+        masked: tokens.map((t, i) => t === WILDCARD && own[i] === WILDCARD),
+        glued: new Set(),
+        sources: [templates[id]],
+      });
+    } else {
+      for (let i = 0; i < g.masked.length; i++) {
+        g.masked[i] = g.masked[i] && tokens[i] === WILDCARD;
+      }
+    }
+  }
+  const order = [...groups.entries()].sort(
+    (a, b) => b[1].tokens.length - a[1].tokens.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  );
+  const result = new Map<string, OptionalGroup>(); // original template -> its final group
+  for (const [key] of order) {
+    const g = groups.get(key);
+    if (!g) {
+      continue; // absorbed into a longer one
+    }
+    let tried = 0;
+    for (let p = 0; p < g.tokens.length && tried < OPTIONAL_POSITIONS && g.tokens.length > 1; p++) {
+      if (!g.masked[p]) {
+        continue;
+      }
+      tried++;
+      const shorter = g.tokens.slice(0, p).concat(g.tokens.slice(p + 1));
+      const shorterKey = shorter.join(' ');
+      work.units += g.tokens.length;
+      const s = groups.get(shorterKey);
+      if (!s || s === g || s.glued.size > 0 || s.sources.length > 1) {
+        continue;
+      }
+      // `s` becomes the merged group (visited later, being shorter): it may absorb again.
+      const glued = new Set<number>();
+      for (const i of g.glued) {
+        glued.add(i < p ? i : i - 1);
+      }
+      glued.add(p - 1);
+      s.masked = s.masked.map((m, i) => m && g.masked[i < p ? i : i + 1]);
+      s.glued = glued;
+      s.sources = s.sources.concat(g.sources);
+      groups.delete(key);
+      break;
+    }
+  }
+  for (const g of groups.values()) {
+    for (const source of g.sources) {
+      result.set(source, g);
+    }
+  }
+  const rendered = new Map<OptionalGroup, string>();
+  return templates.map((t) => {
+    const g = result.get(t);
+    if (!g || g.glued.size === 0) {
+      return t;
+    }
+    let text = rendered.get(g);
+    if (text === undefined) {
+      text = g.tokens
+        .map((tok, i) => {
+          let out = g.glued.has(i - 1) && i === 0 && !tok.startsWith(WILDCARD) ? WILDCARD + tok : tok;
+          if (g.glued.has(i) && !out.endsWith(WILDCARD)) {
+            out += WILDCARD;
+          }
+          return out;
+        })
+        .join(' ');
+      rendered.set(g, text);
+    }
+    return text;
+  });
+}
+
+interface MergeContext {
+  wildcardId: number;
+  opts: Required<TemplateMinerOptions>;
+  work: WorkCounter;
 }
 
 function scramble(id: number): number {
@@ -607,44 +863,49 @@ function sameExcept(a: Cluster, b: Cluster, pos: number): boolean {
 }
 
 /**
+ * Capitalized words (`Started`, `Paused`, `Resumed`) are usually the event's own words, where
+ * lower-case or mixed ones (`root`, `cyrus`, `eth0`) are usually names: they need two more values.
+ */
+const TITLE_WORD = /^[A-Z][a-z]+$/;
+const TITLE_WORD_EXTRA_VALUES = 2;
+
+/**
+ * The leading word is a parameter (a program, host or thread name) only beside this many
+ * constant words: in shorter lines it usually names the event (`boot (command <*>`).
+ */
+const FIRST_PARAMETER_CONSTANTS = 3;
+
+function constantsBesideFirst(c: Cluster, wildcardId: number): number {
+  let n = 0;
+  for (let i = 1; i < c.ids.length; i++) {
+    if (c.ids[i] !== wildcardId) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
  * Merges clusters that agree everywhere but one position, when that position shows enough
  * distinct values to be a parameter. Two values are not enough: `startup`/`shutdown` or
  * `begin`/`end` usually name different events, while a user or host name soon shows three.
- * The first token names the event, so it never becomes a parameter here.
+ * Every position counts, the first one too: a program, host or thread name often leads a line.
  */
-function mergeByPosition(
-  clusters: Cluster[],
-  length: number,
-  wildcardId: number,
-  opts: Required<TemplateMinerOptions>
-): Cluster[] {
-  if (clusters.length < 2 || length < 2) {
+function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext): Cluster[] {
+  if (clusters.length < 2) {
     return clusters;
   }
-  // Every grouping key below includes position 0, so a cluster alone with its first token can
-  // never merge here: set those aside and group only the rest, position after position. Merging
-  // only ever concerns clusters of one first token, and their relative order is kept, so the
-  // result is the same as grouping the whole list (most clusters are alone in their bucket).
-  const firstCount = new Map<number, number>();
-  for (const c of clusters) {
-    firstCount.set(c.ids[0], (firstCount.get(c.ids[0]) ?? 0) + 1);
-  }
-  const alone: Cluster[] = [];
-  let list: Cluster[] = [];
-  for (const c of clusters) {
-    (firstCount.get(c.ids[0]) === 1 ? alone : list).push(c);
-  }
-  if (list.length === 0) {
-    return clusters;
-  }
+  const { wildcardId, opts, work } = ctx;
+  let list = clusters;
   const powA = powers(BASE_A, length);
   const powB = powers(BASE_B, length);
   for (let round = 0; round < 3; round++) {
     let changed = false;
-    for (let pos = 1; pos < length; pos++) {
+    for (let pos = 0; pos < length; pos++) {
       const wA = powA[length - 1 - pos];
       const wB = powB[length - 1 - pos];
       const groups = new Map<number, Cluster[]>();
+      work.units += list.length;
       for (const c of list) {
         const id = c.ids[pos];
         const ka = (c.hashA - Math.imul(id, wA)) >>> 0;
@@ -669,9 +930,18 @@ function mergeByPosition(
         }
         // Hash collisions are possible: only members that truly agree elsewhere are merged.
         const head = g[0];
-        const same = g.filter((c) => sameExcept(head, c, pos));
+        const same: Cluster[] = [];
+        const others: Cluster[] = [];
+        for (const c of g) {
+          (sameExcept(head, c, pos) ? same : others).push(c);
+        }
+        work.units += g.length * length;
         const values = new Set(same.map((c) => c.ids[pos]));
-        if (values.has(wildcardId) || values.size >= opts.minDistinctValues) {
+        const needed = same.every((c) => TITLE_WORD.test(c.tokens[pos]))
+          ? opts.minDistinctValues + TITLE_WORD_EXTRA_VALUES
+          : opts.minDistinctValues;
+        const enough = values.has(wildcardId) || values.size >= needed;
+        if (enough && (pos > 0 || constantsBesideFirst(head, wildcardId) >= FIRST_PARAMETER_CONSTANTS)) {
           const tokens = head.tokens.slice();
           const ids = head.ids.slice();
           tokens[pos] = WILDCARD;
@@ -682,12 +952,11 @@ function mergeByPosition(
               members.push(m);
             }
           }
+          work.units += members.length;
           next.push(withHashes({ tokens, ids, members, hashA: 0, hashB: 0 }));
           changed = true;
-          for (const c of g) {
-            if (!same.includes(c)) {
-              next.push(c);
-            }
+          for (const c of others) {
+            next.push(c);
           }
         } else {
           for (const c of g) {
@@ -701,30 +970,41 @@ function mergeByPosition(
       break;
     }
   }
-  return alone.length > 0 ? list.concat(alone) : list;
+  return list;
+}
+
+/**
+ * Events of one family share their first word (the first one that is not a parameter, and its
+ * position): a leading program or host name that became `<*>` does not make all such lines one
+ * family.
+ */
+function familyOf(c: Cluster, wildcardId: number): number {
+  let i = 0;
+  while (i < c.ids.length - 1 && c.ids[i] === wildcardId) {
+    i++;
+  }
+  return i * 4194304 + c.ids[i]; // ids stay below 2^22: at most RETAINED_TOKENS distinct tokens
 }
 
 /**
  * Once a position has proven to be a parameter for one event, the same position is a parameter
- * for events that share the first token and length; masking it there lets a second parameter
+ * for events of its family (see `familyOf`) and length; masking it there lets a second parameter
  * reach its three distinct values (`rhost=<*> user=root` beside `rhost=a.example user=guest`).
  */
-function mergeByColumns(
-  clusters: Cluster[],
-  length: number,
-  wildcardId: number,
-  opts: Required<TemplateMinerOptions>
-): Cluster[] {
-  let list = mergeByPosition(clusters, length, wildcardId, opts);
+function mergeByColumns(clusters: Cluster[], length: number, ctx: MergeContext): Cluster[] {
+  const { wildcardId, work } = ctx;
+  let list = mergeByPosition(clusters, length, ctx);
   for (let round = 0; round < 3 && list.length > 1; round++) {
     const columns = new Map<number, Set<number>>();
+    work.units += list.length * length;
     for (const c of list) {
+      const family = familyOf(c, wildcardId);
       for (let i = 1; i < length; i++) {
         if (c.ids[i] === wildcardId) {
-          let set = columns.get(c.ids[0]);
+          let set = columns.get(family);
           if (!set) {
             set = new Set();
-            columns.set(c.ids[0], set);
+            columns.set(family, set);
           }
           set.add(i);
         }
@@ -734,7 +1014,7 @@ function mergeByColumns(
     const byKey = new Map<string, Cluster>();
     const next: Cluster[] = [];
     for (const c of list) {
-      const cols = columns.get(c.ids[0]);
+      const cols = columns.get(familyOf(c, wildcardId));
       let masked = c;
       if (cols) {
         let tokens: string[] | undefined;
@@ -755,7 +1035,11 @@ function mergeByColumns(
       const key = masked.ids.join(',');
       const prev = byKey.get(key);
       if (prev) {
-        prev.members = prev.members.concat(masked.members);
+        // Appended in place: rebuilding the growing list per cluster would be quadratic.
+        for (const m of masked.members) {
+          prev.members.push(m);
+        }
+        work.units += masked.members.length;
         changed = true;
       } else {
         const own = masked === c ? { ...c, members: c.members.slice() } : masked;
@@ -766,7 +1050,7 @@ function mergeByColumns(
     if (!changed) {
       break;
     }
-    list = mergeByPosition(next, length, wildcardId, opts);
+    list = mergeByPosition(next, length, ctx);
   }
   return list;
 }
@@ -775,7 +1059,8 @@ function mergeByColumns(
  * Drain's merge for lines that differ in several places at once: within one first token and
  * length, a cluster joins the most similar earlier one when enough positions agree.
  */
-function mergeBySimilarity(clusters: Cluster[], opts: Required<TemplateMinerOptions>): Cluster[] {
+function mergeBySimilarity(clusters: Cluster[], ctx: MergeContext): Cluster[] {
+  const { opts, work } = ctx;
   if (clusters.length < 2 || opts.similarityThreshold > 1) {
     return clusters;
   }
@@ -791,6 +1076,7 @@ function mergeBySimilarity(clusters: Cluster[], opts: Required<TemplateMinerOpti
     let best: Cluster | undefined;
     let bestSim = -1;
     const n = Math.min(reps.length, opts.maxClustersPerBucket);
+    work.units += n * c.tokens.length;
     for (let r = 0; r < n; r++) {
       const sim = similarity(reps[r].tokens, c.tokens);
       if (sim > bestSim) {
@@ -833,8 +1119,12 @@ function similarity(template: string[], tokens: string[]): number {
 }
 
 /** Mines templates for a batch of messages; `result[i]` is the final template of `messages[i]`. */
-export function mineTemplates(messages: readonly string[], options?: TemplateMinerOptions): string[] {
-  const miner = new TemplateMiner(options);
+export function mineTemplates(
+  messages: readonly string[],
+  options?: TemplateMinerOptions,
+  work?: WorkCounter
+): string[] {
+  const miner = new TemplateMiner(options, work);
   const ids = messages.map((m) => miner.add(m));
   return ids.map((id) => miner.template(id));
 }
