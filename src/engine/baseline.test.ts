@@ -34,9 +34,9 @@ describe('Poisson tails', () => {
 describe('compareWithBaseline', () => {
   it('calls a template absent from the baseline new only when there are enough lines', () => {
     expect(compareWithBaseline(40, 0)).toMatchObject({ trend: 'new', ratio: null });
-    // Three lines against half a line expected: p = 0.014, not enough.
-    expect(compareWithBaseline(3, 0).trend).toBe('steady');
-    expect(compareWithBaseline(4, 0).trend).toBe('new');
+    // Against 3 lines per window (the rule of three after seeing none): 8 lines p = 0.012, 9 p = 0.004.
+    expect(compareWithBaseline(8, 0).trend).toBe('steady');
+    expect(compareWithBaseline(9, 0).trend).toBe('new');
   });
 
   it('calls a significant rise of at least 1.5× elevated, with its ratio', () => {

@@ -32,8 +32,12 @@ export interface PatternBaseline {
 export const BASELINE_ALPHA = 0.01;
 /** An elevated pattern must also grow by at least this factor (a tiny rise on a big count is steady). */
 export const ELEVATED_MIN_RATIO = 1.5;
-/** The rate assumed for a template never seen in the baseline: half a line per window. */
-export const ABSENT_BASELINE_RATE = 0.5;
+/**
+ * The rate assumed for a template never seen in the baseline: 3 lines per window, the upper 95 %
+ * bound of a Poisson rate after seeing none ("rule of three"), so a rare steady pattern that
+ * happened to miss the baseline window is not called new.
+ */
+export const ABSENT_BASELINE_RATE = 3;
 /** Beyond this count the Poisson tails use the normal approximation, so the work stays bounded. */
 const EXACT_TAIL_LIMIT = 2000;
 
@@ -101,7 +105,7 @@ export function compareWithBaseline(rangeCount: number, baselineCount: number): 
   const k = count(rangeCount);
   const b = count(baselineCount);
   const ratio = b > 0 ? k / b : null;
-  const up = poissonUpperTail(k, Math.max(b, ABSENT_BASELINE_RATE));
+  const up = poissonUpperTail(k, b > 0 ? b : ABSENT_BASELINE_RATE);
   if (b === 0 && k > 0 && up < BASELINE_ALPHA) {
     return { count: k, baselineCount: b, ratio, trend: 'new', pValue: up };
   }
