@@ -42,6 +42,11 @@ step "Integration: the native stack (Prometheus, Jaeger, Loki and Tempo API doub
 # The first run builds Jaeger from its Go module (about 10 minutes; cached outside the repository).
 "$root/.venv/bin/pytest" -q -m integration tests/integration
 
+step "Benchmark: root cause on injected faults, short version (benchmarks/rca_bench.py --short)"
+# Its own stack (.stack/rca-bench, Jaeger already built above): 6 scenarios of 42 s plus settling
+# and analyses, about 6 minutes in all (budget 8). Fails when it misses its own targets.
+"$root/.venv/bin/python" benchmarks/rca_bench.py --short
+
 step "End-to-end: the plugin in the test host (tests/host) in Chromium, on Grafana 11.6 and the newest packages"
 # Its own stack (ports offset 500); ~16 min for both versions measured on a loaded 2-core machine
 # (warm caches), plus ~3 min for a cold Go build of the plugin host.

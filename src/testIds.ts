@@ -22,6 +22,8 @@ export const testIds = {
     stats: 'data-testid rcp-services-stats',
     slo: 'data-testid rcp-services-slo',
     patterns: 'data-testid rcp-services-patterns',
+    rootCause: 'data-testid rcp-services-root-cause',
+    rootCauseTop: 'data-testid rcp-services-root-cause-top',
     confidence: 'data-testid rcp-services-confidence',
     blastRadius: 'data-testid rcp-services-blast-radius',
     traces: 'data-testid rcp-services-traces',

@@ -315,8 +315,14 @@ def make_handler(svc: Service) -> type[BaseHTTPRequestHandler]:
                     "duration_ms": round(elapsed * 1000, 1),
                     **trace_fields(),
                 }
-                if resp.status >= 500:
+                fault = svc.faults.active(req.route)
+                if fault is not None and fault.mute_logs:
+                    pass
+                elif resp.status >= 500:
                     svc.log.error(resp.error or f"request failed with status {resp.status}", extra=fields)
+                elif resp.status >= 400 and resp.error:
+                    # Client errors are the caller's mistake: a warning, not an error line.
+                    svc.log.warning(resp.error, extra=fields)
                 else:
                     svc.log.info(f"{req.method} {req.route} {resp.status}", extra=fields)
             svc.metrics.observe(req.method, req.route, resp.status, time.perf_counter() - started)

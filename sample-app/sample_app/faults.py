@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 # Each kind yields realistic, variable messages so that log pattern mining has work to do:
 # the template stays the same while durations, ids and counts change on every line.
-KINDS = ("provider_timeout", "db_timeout", "inventory_conflict", "upstream_unavailable")
+KINDS = ("provider_timeout", "db_timeout", "inventory_conflict", "upstream_unavailable", "bad_request")
 
 
 def order_id(rng: random.Random | None = None) -> str:
@@ -39,10 +39,16 @@ def error_message(kind: str, rng: random.Random, order: str | None = None, elaps
     if kind == "upstream_unavailable":
         host = f"10.12.{rng.randint(0, 255)}.{rng.randint(1, 254)}:8443"
         return f"upstream pricing-service unavailable: connect to {host} refused after {rng.randint(1, 5)} attempts"
+    if kind == "bad_request":
+        field = rng.choice(("quantity", "coupon", "shipping_address"))
+        return f"rejected request for order {order}: invalid {field}"
     raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
 def status_for(kind: str) -> int:
+    """A client error (the caller's fault) for bad requests, a server error for the rest."""
+    if kind == "bad_request":
+        return 400
     return 503 if kind in ("provider_timeout", "upstream_unavailable") else 500
 
 
@@ -55,6 +61,8 @@ class Fault:
     latency_ms: int = 0
     kind: str = "db_timeout"
     expires_at: float | None = None
+    # The route writes no log lines while the fault lasts: a service whose logs are not shipped.
+    mute_logs: bool = False
 
     @staticmethod
     def from_request(body: dict, now: float) -> Fault:
@@ -63,6 +71,9 @@ class Fault:
         latency_ms = int(body.get("latency_ms", 0))
         kind = str(body.get("kind", "db_timeout"))
         ttl = body.get("ttl_seconds")
+        mute_logs = body.get("mute_logs", False)
+        if not isinstance(mute_logs, bool):
+            raise ValueError("mute_logs must be true or false")
         if not 0.0 <= error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
         if not 0 <= latency_ms <= 30000:
@@ -72,7 +83,14 @@ class Fault:
         if not route.startswith("/") and route != "*":
             raise ValueError('route must be a route template such as "/checkout", or "*"')
         expires_at = now + float(ttl) if ttl is not None else None
-        return Fault(route=route, error_rate=error_rate, latency_ms=latency_ms, kind=kind, expires_at=expires_at)
+        return Fault(
+            route=route,
+            error_rate=error_rate,
+            latency_ms=latency_ms,
+            kind=kind,
+            expires_at=expires_at,
+            mute_logs=mute_logs,
+        )
 
     def to_json(self) -> dict:
         return asdict(self)

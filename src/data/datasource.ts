@@ -9,25 +9,7 @@ import {
 import type { DataQuery } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
-
-export type DatasourceKind = 'prometheus' | 'loki' | 'tempo';
-
-export const DATASOURCE_LABELS: Record<DatasourceKind, string> = {
-  prometheus: 'Prometheus',
-  loki: 'Loki',
-  tempo: 'Tempo',
-};
-
-/** A failure of one datasource, named so the page can say which one and why. */
-export class DatasourceError extends Error {
-  constructor(
-    readonly kind: DatasourceKind,
-    readonly reason: string
-  ) {
-    super(`${DATASOURCE_LABELS[kind]}: ${reason}`);
-    this.name = 'DatasourceError';
-  }
-}
+import { DatasourceError, errorMessage, type DatasourceKind } from './queryRunner';
 
 export const QUERY_TIMEOUT_MS = 30_000;
 
@@ -45,8 +27,9 @@ export async function getDatasource(kind: DatasourceKind, uid: string | undefine
 }
 
 /**
- * Runs queries through Grafana's datasource API (never a hand-built URL), so Grafana applies
- * its own auth, proxying and caching. Errors reported inside the response are raised too.
+ * The page's QueryRunner: runs queries through Grafana's datasource API (never a hand-built URL),
+ * so Grafana applies its own auth, proxying and caching. Errors reported inside the response are
+ * raised too.
  */
 export async function runQueries<Q extends DataQuery>(
   kind: DatasourceKind,
@@ -88,24 +71,4 @@ export async function runQueries<Q extends DataQuery>(
     throw new DatasourceError(kind, errors.map((e) => e.message || e.data?.message || 'query failed').join('; '));
   }
   return response.data as DataFrame[];
-}
-
-/** Turns what Grafana's services throw (Error, FetchError, strings) into one readable sentence. */
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) {
-    return e.message;
-  }
-  if (typeof e === 'object' && e !== null) {
-    const o = e as {
-      data?: { message?: string; error?: string };
-      message?: string;
-      statusText?: string;
-      status?: number;
-    };
-    const text = o.data?.message ?? o.data?.error ?? o.message ?? o.statusText;
-    if (text) {
-      return o.status ? `${text} (HTTP ${o.status})` : text;
-    }
-  }
-  return typeof e === 'string' && e ? e : 'unknown error';
 }

@@ -2,6 +2,7 @@ import type { BlastRadius } from './blastRadius';
 import type { ConfidenceResult } from './confidence';
 import type { LogsAnalysis } from './logsAnalysis';
 import type { MetricsAnalysis } from './metricsAnalysis';
+import type { RootCauseResult } from './rootCause';
 import type { TraceLookup } from './traces/traceSummary';
 
 /**
@@ -29,4 +30,6 @@ export interface ServiceAnalysis {
   confidence: SectionResult<ConfidenceResult>;
   blastRadius: SectionResult<BlastRadius>;
   traces: SectionResult<TraceLookup[]>;
+  /** Absent from snapshots saved before the root-cause section existed. */
+  rootCause?: SectionResult<RootCauseResult>;
 }

@@ -78,7 +78,7 @@ function pct(ratio: number): string {
  * Sums duplicate pairs (one series per label set in Prometheus) and drops self-calls, which say
  * nothing about the spread between services. increase() can push failed above requests.
  */
-function normalizeEdges(raw: ServiceEdge[]): ServiceEdge[] {
+export function normalizeEdges(raw: ServiceEdge[]): ServiceEdge[] {
   const byKey = new Map<string, ServiceEdge>();
   for (const e of raw) {
     if (!e || typeof e.client !== 'string' || typeof e.server !== 'string' || e.client === e.server) {
@@ -122,6 +122,20 @@ export function edgesFromSpans(spans: TraceSpan[]): ServiceEdge[] {
     }
   }
   return normalizeEdges(raw);
+}
+
+/** Service-graph edges when there are any, else the calls seen in the spans fetched. */
+export function resolveEdges(
+  graphEdges: ServiceEdge[] | undefined,
+  spans: TraceSpan[] | undefined
+): { edges: ServiceEdge[]; edgesSource: EdgesSource } {
+  if (Array.isArray(graphEdges) && graphEdges.length > 0) {
+    return { edges: normalizeEdges(graphEdges), edgesSource: 'service-graph' };
+  }
+  if (Array.isArray(spans) && spans.length > 0) {
+    return { edges: edgesFromSpans(spans), edgesSource: 'traces' };
+  }
+  return { edges: [], edgesSource: 'none' };
 }
 
 function trafficOf(input: BlastRadiusInput, service: string): { requests: number; errors: number } | null {
@@ -205,19 +219,7 @@ function walk(start: string, edges: ServiceEdge[], found: Map<string, Found>, ro
 
 export function computeBlastRadius(input: BlastRadiusInput): BlastRadius {
   const service = typeof input.service === 'string' ? input.service : '';
-  const spans = Array.isArray(input.spans) ? input.spans : [];
-  let edges: ServiceEdge[];
-  let edgesSource: EdgesSource;
-  if (Array.isArray(input.edges) && input.edges.length > 0) {
-    edges = normalizeEdges(input.edges);
-    edgesSource = 'service-graph';
-  } else if (spans.length > 0) {
-    edges = edgesFromSpans(spans);
-    edgesSource = 'traces';
-  } else {
-    edges = [];
-    edgesSource = 'none';
-  }
+  const { edges, edgesSource } = resolveEdges(input.edges, input.spans);
   const routes = routesOf(input.errorsByRoute);
 
   const found = new Map<string, Found>();

@@ -1,6 +1,6 @@
 import type { PatternGroup } from './patterns/groupPatterns';
 import type { Point } from './signals';
-import { compareAsc, isFiniteNumber } from './values';
+import { compareAsc, isFiniteNumber, namesService } from './values';
 
 /**
  * Root-cause confidence: how sure we are that the dominant error log pattern of a service
@@ -29,6 +29,8 @@ export interface ConfidenceInput {
   errorsByRoute: Record<string, number>;
   /** services owning error spans in the traces linked from the error logs (may be empty / unknown) */
   traceErrorServices?: Record<string, number>;
+  /** the probable root cause ranked across services (engine/rootCause.ts), when one was named */
+  rootCause?: { service: string; template?: string };
 }
 
 export type ConfidenceLevel = 'none' | 'low' | 'medium' | 'high';
@@ -362,6 +364,7 @@ function consistency(
   top: Candidate,
   errorsByRoute: Record<string, number> | undefined,
   traces: Record<string, number> | undefined,
+  rootCause: ConfidenceInput['rootCause'],
   metricSpike: Spike | null,
   step: number,
   win: Window | undefined
@@ -369,6 +372,20 @@ function consistency(
   const checks: number[] = [];
   const notes: string[] = [];
   const caveats: string[] = [];
+
+  const cause = rootCause && typeof rootCause.service === 'string' && rootCause.service !== '' ? rootCause : undefined;
+  if (cause) {
+    const isCause = cause.service === service && (cause.template === undefined || cause.template === top.template);
+    const names = cause.service !== service && namesService(top.template, cause.service);
+    checks.push(isCause || names ? 1 : 0);
+    notes.push(
+      isCause
+        ? 'the dominant pattern is the probable root cause'
+        : names
+          ? `the dominant pattern names the probable root cause ${cause.service}`
+          : `the dominant pattern does not point at the probable root cause ${cause.service}`
+    );
+  }
 
   const routeTotal = positiveTotal(errorsByRoute);
   if (top.route === undefined) {
@@ -525,7 +542,16 @@ export function computeConfidence(input: ConfidenceInput): ConfidenceResult {
   const logSpike = spikeOf(logs);
 
   const dom = dominance(cands, input.totalErrorLines);
-  const cons = consistency(input.service, top, input.errorsByRoute, input.traceErrorServices, metricSpike, step, win);
+  const cons = consistency(
+    input.service,
+    top,
+    input.errorsByRoute,
+    input.traceErrorServices,
+    input.rootCause,
+    metricSpike,
+    step,
+    win
+  );
   const align = alignment(metricSpike, logSpike, correlate(metric, logs), step);
 
   const parts: Array<[ConfidenceFactorId, Scored]> = [

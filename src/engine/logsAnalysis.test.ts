@@ -3,7 +3,7 @@ import {
   MAX_SAMPLE_CHARS,
   patternsToCount,
   traceIdsOf,
-  withRangeCounts,
+  withCounts,
   type ErrorLinesInput,
 } from './logsAnalysis';
 
@@ -49,14 +49,20 @@ describe('analyzeLogs', () => {
     expect(logs.patterns[0].sampleLine.length).toBe(MAX_SAMPLE_CHARS + 1);
   });
 
-  it('counts only sampled analyses exactly, and sets the counts on the right patterns', () => {
+  it('counts the top templates in the range and the baseline window, and marks their trend', () => {
     const lines = [json('disk full on /dev/sda1', 'c'.repeat(32)), json('upstream timeout after 1ms', 'd'.repeat(32))];
-    expect(patternsToCount(analyzeLogs(input(lines), mapping))).toEqual([]);
     const sampled = analyzeLogs(input(lines, { sampled: true, totalErrorLines: 5000, lineLimit: 2 }), mapping);
     const chosen = patternsToCount(sampled);
     expect(chosen).toHaveLength(2);
-    const counted = withRangeCounts(sampled, chosen, [4000, 1000]);
+    const window = { mode: 'previous' as const, fromMs: 0, toMs: 1 };
+    const counted = withCounts(sampled, chosen, [4000, 1000], { ...window, counts: [0, 990] });
     expect(counted.patterns.map((p) => p.rangeCount)).toEqual([4000, 1000]);
+    expect(counted.patterns.map((p) => p.baseline?.trend)).toEqual(['new', 'steady']);
+    expect(counted.dominant?.baseline?.count).toBe(4000);
+    expect(counted.baselineWindow).toEqual(window);
     expect(counted.totalErrorLines).toBe(5000);
+    // Without a baseline only the range counts are set; without range counts the groups are summed.
+    expect(withCounts(sampled, chosen, [4000, 1000]).patterns[0].baseline).toBeUndefined();
+    expect(withCounts(sampled, chosen, undefined).patterns.map((p) => p.rangeCount)).toEqual([1, 1]);
   });
 });

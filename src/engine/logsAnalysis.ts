@@ -1,3 +1,5 @@
+import type { BaselineMode } from '../settings/types';
+import { compareWithBaseline, type PatternBaseline } from './baseline';
 import type { LogFieldMapping } from './logs/parseLogLine';
 import { groupPatterns, type LogLineInput, type PatternGroup } from './patterns/groupPatterns';
 import { templateLineFilter } from './patterns/templateFilter';
@@ -16,6 +18,15 @@ export interface LogPattern extends PatternGroup {
    * Loki when the grouped lines are only a sample.
    */
   rangeCount?: number;
+  /** The template's count in the range against the baseline window (top patterns only). */
+  baseline?: PatternBaseline;
+}
+
+/** The window the pattern counts were compared with. */
+export interface BaselineWindow {
+  mode: BaselineMode;
+  fromMs: number;
+  toMs: number;
 }
 
 export interface LogsAnalysis {
@@ -31,6 +42,8 @@ export interface LogsAnalysis {
   /** Lines in patterns beyond MAX_PATTERNS. */
   otherLines: number;
   burst: Point[];
+  /** Set when the top patterns were counted in the baseline window too. */
+  baselineWindow?: BaselineWindow;
 }
 
 export interface ErrorLinesInput {
@@ -76,15 +89,47 @@ export function traceIdsOf(logs: LogsAnalysis, limit: number): string[] {
   return [...ids];
 }
 
-/** Patterns whose template is counted over the whole range when the lines are a sample. */
-export const EXACT_COUNT_PATTERNS = 5;
+/**
+ * Patterns whose template is counted exactly (LogQL count_over_time with its line filter), over
+ * the range and over the baseline window: the range count matters when the lines are a sample,
+ * the baseline count always. Groups sharing a template share one count.
+ */
+export const COUNTED_PATTERNS = 5;
 
 export function patternsToCount(logs: LogsAnalysis): LogPattern[] {
-  return logs.sampled ? logs.patterns.slice(0, EXACT_COUNT_PATTERNS).filter((p) => p.lineFilter !== '') : [];
+  return logs.patterns.slice(0, COUNTED_PATTERNS).filter((p) => p.lineFilter !== '');
 }
 
-/** The analysis with Loki's range counts set on the patterns `patternsToCount` chose. */
-export function withRangeCounts(logs: LogsAnalysis, counted: LogPattern[], counts: number[]): LogsAnalysis {
-  const byId = new Map(counted.map((p, i) => [p.id, counts[i]]));
-  return { ...logs, patterns: logs.patterns.map((p) => (byId.has(p.id) ? { ...p, rangeCount: byId.get(p.id) } : p)) };
+/** Distinct line filters of the patterns to count, in order. */
+export function lineFiltersOf(patterns: LogPattern[]): string[] {
+  return [...new Set(patterns.map((p) => p.lineFilter))];
+}
+
+/**
+ * The analysis with Loki's counts set on the patterns `patternsToCount` chose: `rangeCounts` and
+ * `baselineCounts` are per line filter of `lineFiltersOf(counted)`. Without range counts (the
+ * lines are all there, not a sample) a template's range count is the sum of its groups. The
+ * baseline is left out when it could not be counted.
+ */
+export function withCounts(
+  logs: LogsAnalysis,
+  counted: LogPattern[],
+  rangeCounts: number[] | undefined,
+  baseline?: BaselineWindow & { counts: number[] }
+): LogsAnalysis {
+  const filters = lineFiltersOf(counted);
+  const ids = new Set(counted.map((p) => p.id));
+  const patterns = logs.patterns.map((p) => {
+    const i = ids.has(p.id) ? filters.indexOf(p.lineFilter) : -1;
+    if (i < 0) {
+      return p;
+    }
+    const rangeCount =
+      rangeCounts?.[i] ?? logs.patterns.filter((q) => q.lineFilter === p.lineFilter).reduce((a, q) => a + q.count, 0);
+    return baseline
+      ? { ...p, rangeCount, baseline: compareWithBaseline(Math.max(rangeCount, p.count), baseline.counts[i]) }
+      : { ...p, rangeCount };
+  });
+  const window = baseline && { mode: baseline.mode, fromMs: baseline.fromMs, toMs: baseline.toMs };
+  return { ...logs, patterns, dominant: patterns[0], ...(window ? { baselineWindow: window } : {}) };
 }

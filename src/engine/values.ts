@@ -9,3 +9,17 @@ export function isFiniteNumber(n: unknown): n is number {
 export function compareAsc<T extends string | number>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** True when the template names the service as a word (not inside another name). */
+export function namesService(template: string, service: string): boolean {
+  if (!service) {
+    return false;
+  }
+  return new RegExp(`(^|[^a-z0-9_-])${escapeRegExp(service.toLowerCase())}($|[^a-z0-9_-])`).test(
+    template.toLowerCase()
+  );
+}

@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { InlineField, Input, RadioButtonGroup, Select, useStyles2 } from '@grafana/ui';
+import { runQueries } from '../data/datasource';
 import { fetchFleetSignals } from '../data/prometheus/fetch';
 import {
   analyzeFleet,
@@ -50,7 +51,8 @@ export function OverviewPage() {
   const toMs = view.timeRange.to.valueOf();
 
   const fleet = useAsyncData(
-    async () => analyzeFleet(await fetchFleetSignals(settings, fromMs, toMs), (service) => sloFor(settings, service)),
+    async () =>
+      analyzeFleet(await fetchFleetSignals(runQueries, settings, fromMs, toMs), (service) => sloFor(settings, service)),
     `${fromMs}|${toMs}|${view.refreshCount}`
   );
   useInterval(view.refresh, view.refreshInterval, fleet.status === 'loading');

@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { EmptyState, InlineField, useStyles2 } from '@grafana/ui';
+import { runQueries } from '../data/datasource';
 import { fetchServiceNames } from '../data/prometheus/fetch';
 import { useAsyncData } from '../hooks/useAsyncData';
 import { useInterval } from '../hooks/useInterval';
@@ -25,7 +26,7 @@ export function ServicesPage() {
 
   // Settings only change on a page load, so the range, the service and refreshes name a query.
   const rangeKey = `${fromMs}|${toMs}|${view.refreshCount}`;
-  const services = useAsyncData(() => fetchServiceNames(settings, fromMs, toMs), rangeKey);
+  const services = useAsyncData(() => fetchServiceNames(runQueries, settings, fromMs, toMs), rangeKey);
 
   return (
     <PluginPage>

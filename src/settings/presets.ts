@@ -78,6 +78,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   datasources: {},
   metrics: METRIC_PRESETS.otel.mapping,
   logs: DEFAULT_LOG_MAPPING,
+  baseline: 'previous',
   slo: { default: DEFAULT_SLO, overrides: {} },
 };
 
@@ -92,6 +93,7 @@ export function resolveSettings(stored: Partial<AppSettings> | undefined | null)
     datasources: { ...s.datasources },
     metrics: { ...METRIC_PRESETS[presetId].mapping, ...s.metrics },
     logs: { ...DEFAULT_LOG_MAPPING, ...s.logs },
+    baseline: s.baseline === 'day' || s.baseline === 'week' ? s.baseline : 'previous',
     slo: {
       default: { ...DEFAULT_SLO, ...s.slo?.default },
       overrides: { ...s.slo?.overrides },

@@ -60,10 +60,15 @@ export interface DatasourceSelection {
   tempoUid?: string;
 }
 
+/** Where the baseline window of log patterns lies: just before the range, or 1 d / 1 w earlier. */
+export type BaselineMode = 'previous' | 'day' | 'week';
+
 export interface AppSettings {
   datasources: DatasourceSelection;
   metrics: MetricMapping;
   logs: LogMapping;
+  /** Window the root-cause analysis compares pattern and route error counts with. */
+  baseline: BaselineMode;
   slo: {
     default: SloObjective;
     /** Per-service overrides keyed by service name. */

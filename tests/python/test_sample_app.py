@@ -161,3 +161,25 @@ def test_downstream_failure_propagates_with_the_trace(services):
     assert call("DELETE", pay + "/admin/fault")[0] == 200
     assert call("POST", app + "/checkout")[0] == 200
     assert call("POST", pay + "/admin/fault", {"route": "/charge", "error_rate": 3})[0] == 400
+
+
+def test_client_errors_are_warnings_and_muted_routes_log_nothing(services):
+    app, pay, handlers = services
+    assert (
+        call("POST", app + "/admin/fault", {"route": "/checkout", "error_rate": 1.0, "kind": "bad_request"})[0] == 200
+    )
+    assert call("POST", app + "/checkout?order=0000aaaa1111")[0] == 400
+    logs = [d for h in handlers for d in h.docs]
+    rejected = [x for x in logs if x.get("message", "").startswith("rejected request for order 0000aaaa1111")]
+    assert rejected and rejected[0]["level"] == "warning" and rejected[0]["status"] == 400
+    assert call("DELETE", app + "/admin/fault")[0] == 200
+
+    silent = {"route": "/charge", "error_rate": 1.0, "kind": "provider_timeout", "mute_logs": True}
+    assert call("POST", pay + "/admin/fault", silent)[0] == 200
+    before = [len(h.docs) for h in handlers]
+    assert call("POST", app + "/checkout?order=0000bbbb2222")[0] == 502
+    new = [d for h, n in zip(handlers, before, strict=True) for d in h.docs[n:]]
+    # Only sample-app writes its error line; payments failed without a word.
+    assert {d["service_name"] for d in new if "0000bbbb2222" in d.get("message", "")} == {"sample-app"}
+    assert call("POST", pay + "/admin/fault", {"route": "/charge", "mute_logs": "yes"})[0] == 400
+    assert call("DELETE", pay + "/admin/fault")[0] == 200

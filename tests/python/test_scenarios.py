@@ -83,3 +83,18 @@ def test_mix_covers_routes_with_templates():
     assert seen == {t for _, t, _ in MIX}
     method, path, _ = next((m, p, t) for m, p, t in (pick_request(rng) for _ in range(100)) if "{id}" in t)
     assert method == "GET" and path.startswith("/products/") and path.split("/")[-1].isdigit()
+
+
+def test_background_errors_last_through_every_phase_and_the_new_fault_only_through_the_failure():
+    phases = schedule("background-errors", 100, baseline_s=40)
+    assert [p.name for p in phases] == ["baseline", "background-errors", "recovery"]
+    background = phases[0].injections
+    assert background and all(inj.service == "payments" for inj in background)
+    assert phases[1].injections[: len(background)] == background
+    assert phases[2].injections == background
+    assert any(inj.route == "/products" for inj in phases[1].injections)
+
+
+def test_silent_downstream_mutes_the_faulty_route_logs():
+    body = schedule("silent-downstream", 60)[1].injections[0].request_body(30)
+    assert body["mute_logs"] is True and body["route"] == "/charge"

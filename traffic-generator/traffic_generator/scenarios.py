@@ -8,7 +8,17 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field
 
-SCENARIOS = ("steady", "error-burst", "latency", "downstream-failure", "recovery")
+SCENARIOS = (
+    "steady",
+    "error-burst",
+    "latency",
+    "downstream-failure",
+    "recovery",
+    "two-faults",
+    "client-errors",
+    "background-errors",
+    "silent-downstream",
+)
 
 
 @dataclass(frozen=True)
@@ -20,11 +30,15 @@ class Injection:
     error_rate: float = 0.0
     latency_ms: int = 0
     kind: str | None = None
+    # The faulty route writes no logs while the fault lasts (a service whose logs are not shipped).
+    mute_logs: bool = False
 
     def request_body(self, ttl_seconds: float) -> dict:
         body: dict = {"route": self.route, "error_rate": self.error_rate, "latency_ms": self.latency_ms}
         if self.kind:
             body["kind"] = self.kind
+        if self.mute_logs:
+            body["mute_logs"] = True
         # The fault expires by itself shortly after its phase, even if the generator dies.
         body["ttl_seconds"] = round(ttl_seconds, 1)
         return body
@@ -59,6 +73,25 @@ ERROR_BURST = Injection("sample-app", "/checkout", error_rate=0.7, kind="db_time
 LATENCY = Injection("sample-app", "/products", latency_ms=900)
 LATENCY_DOWNSTREAM = Injection("payments", "/charge", latency_ms=600)
 DOWNSTREAM_FAILURE = Injection("payments", "/charge", error_rate=0.9, kind="provider_timeout")
+PRODUCTS_FAILURE = Injection("sample-app", "/products", error_rate=0.6, kind="db_timeout")
+CLIENT_ERRORS = Injection("sample-app", "/checkout", error_rate=0.8, kind="bad_request")
+# Errors present before the failure and through it: steady, not new.
+BACKGROUND_ERRORS = Injection("payments", "/charge", error_rate=0.15, kind="provider_timeout")
+SILENT_DOWNSTREAM = Injection("payments", "/charge", error_rate=0.9, kind="provider_timeout", mute_logs=True)
+
+# Faults of each failure scenario's failure phase.
+FAILURES: dict[str, tuple[str, tuple[Injection, ...]]] = {
+    "error-burst": ("error-burst", (ERROR_BURST,)),
+    "latency": ("latency", (LATENCY, LATENCY_DOWNSTREAM)),
+    "downstream-failure": ("downstream-failure", (DOWNSTREAM_FAILURE,)),
+    "recovery": ("downstream-failure", (DOWNSTREAM_FAILURE,)),
+    "two-faults": ("two-faults", (DOWNSTREAM_FAILURE, PRODUCTS_FAILURE)),
+    "client-errors": ("client-errors", (CLIENT_ERRORS,)),
+    "background-errors": ("background-errors", (PRODUCTS_FAILURE,)),
+    "silent-downstream": ("silent-downstream", (SILENT_DOWNSTREAM,)),
+}
+# Faults present in every phase of a scenario, before, during and after its failure.
+BACKGROUND: dict[str, tuple[Injection, ...]] = {"background-errors": (BACKGROUND_ERRORS,)}
 
 
 def _split(duration_s: float, fractions: list[tuple[str, float, tuple[Injection, ...]]]) -> list[Phase]:
@@ -86,18 +119,14 @@ def schedule(scenario: str, duration_s: float, baseline_s: float | None = None) 
     if scenario == "steady":
         return [Phase("steady", 0.0, float(duration_s))]
     base = 0.25 if baseline_s is None else min(0.9, baseline_s / duration_s)
-    failure = {
-        "error-burst": ("error-burst", (ERROR_BURST,)),
-        "latency": ("latency", (LATENCY, LATENCY_DOWNSTREAM)),
-        "downstream-failure": ("downstream-failure", (DOWNSTREAM_FAILURE,)),
-        "recovery": ("downstream-failure", (DOWNSTREAM_FAILURE,)),
-    }[scenario]
+    name, injections = FAILURES[scenario]
+    background = BACKGROUND.get(scenario, ())
     if scenario == "recovery":
-        return _split(duration_s, [("baseline", base, ()), (failure[0], 0.2, failure[1]), ("recovery", 0.0, ())])
+        return _split(duration_s, [("baseline", base, ()), (name, 0.2, injections), ("recovery", 0.0, ())])
     rest = 1.0 - base
     return _split(
         duration_s,
-        [("baseline", base, ()), (failure[0], rest * 0.8, failure[1]), ("recovery", 0.0, ())],
+        [("baseline", base, background), (name, rest * 0.8, background + injections), ("recovery", 0.0, background)],
     )
 
 

@@ -71,12 +71,14 @@ describe('AppConfig', () => {
     await user.click(screen.getByLabelText('Service for a new objective'));
     await user.paste('payments');
     await user.click(screen.getByRole('button', { name: /Add per-service objective/ }));
+    await user.click(screen.getByLabelText('One week earlier'));
     await user.click(screen.getByTestId(testIds.appConfig.submit));
     await waitFor(() => expect(fetch).toHaveBeenCalled());
     const request = (fetch.mock.calls[0] as unknown as [{ url: string; data: { jsonData: Record<string, any> } }])[0];
     expect(request.url).toBe('/api/plugins/rcp-reliability-app/settings');
     expect(request.data.jsonData.datasources.prometheusUid).toBe('prom-1');
     expect(request.data.jsonData.slo.overrides).toEqual({ payments: { objectivePercent: 99.9, periodDays: 30 } });
+    expect(request.data.jsonData.baseline).toBe('week');
     await waitFor(() => expect(reload).toHaveBeenCalled());
   });
 

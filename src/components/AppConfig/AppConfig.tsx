@@ -15,9 +15,16 @@ import {
   Stack,
   useStyles2,
 } from '@grafana/ui';
-import { errorMessage, type DatasourceKind } from '../../data/datasource';
+import { errorMessage, type DatasourceKind } from '../../data/queryRunner';
 import { METRIC_PRESETS, resolveSettings, validateLineLimit, validateObjective } from '../../settings/presets';
-import type { AppSettings, LogMapping, MetricMapping, MetricPresetId, SloObjective } from '../../settings/types';
+import type {
+  AppSettings,
+  BaselineMode,
+  LogMapping,
+  MetricMapping,
+  MetricPresetId,
+  SloObjective,
+} from '../../settings/types';
 import { testIds } from '../../testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<Partial<AppSettings>>> {}
@@ -57,6 +64,12 @@ const METRIC_FIELDS: Array<{
     label: 'Extra label matchers',
     description: 'Added to every selector, e.g. span_kind=~"SPAN_KIND_SERVER" (optional)',
   },
+];
+
+const BASELINE_OPTIONS: Array<{ label: string; value: BaselineMode }> = [
+  { label: 'Just before the range', value: 'previous' },
+  { label: 'One day earlier', value: 'day' },
+  { label: 'One week earlier', value: 'week' },
 ];
 
 const LOG_FIELDS: Array<{ key: Exclude<keyof LogMapping, 'lineLimit'>; label: string; description: string }> = [
@@ -223,6 +236,19 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             width={20}
             value={settings.logs.lineLimit}
             onChange={(e) => setLogs({ lineLimit: Number(e.currentTarget.value) })}
+          />
+        </Field>
+      </FieldSet>
+
+      <FieldSet label="Root cause">
+        <Field
+          label="Baseline window"
+          description="Window of the same length that log pattern and route error counts are compared with (docs/ROOT_CAUSE.md)"
+        >
+          <RadioButtonGroup<BaselineMode>
+            options={BASELINE_OPTIONS}
+            value={settings.baseline}
+            onChange={(baseline) => setSettings((prev) => ({ ...prev, baseline }))}
           />
         </Field>
       </FieldSet>

@@ -1,10 +1,11 @@
-import React from 'react';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, TextLink, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, RadioButtonGroup, TextLink, useStyles2 } from '@grafana/ui';
 import { logsExploreUrl } from '../../data/links';
 import { errorLinesExpr } from '../../data/loki/queries';
-import type { LogsAnalysis } from '../../engine/logsAnalysis';
+import { BASELINE_MODES, TREND_ORDER, type PatternBaseline } from '../../engine/baseline';
+import type { LogPattern, LogsAnalysis } from '../../engine/logsAnalysis';
 import type { AsyncData } from '../../hooks/useAsyncData';
 import { useSettings } from '../../hooks/useSettings';
 import { testIds } from '../../testIds';
@@ -20,10 +21,34 @@ interface Props {
   toMs: number;
 }
 
+type SortBy = 'count' | 'change';
+
+const SORT_OPTIONS: Array<{ label: string; value: SortBy }> = [
+  { label: 'By count', value: 'count' },
+  { label: 'By change vs baseline', value: 'change' },
+];
+
+/** What changed first: new, then elevated (largest ratio first), steady, dropped, not counted. */
+function byChange(a: LogPattern, b: LogPattern): number {
+  const rank = (p: LogPattern) => (p.baseline ? TREND_ORDER[p.baseline.trend] : 4);
+  return rank(a) - rank(b) || (b.baseline?.ratio ?? 0) - (a.baseline?.ratio ?? 0) || b.count - a.count;
+}
+
+function describeBaseline(b: PatternBaseline | undefined): string {
+  if (!b) {
+    return '–';
+  }
+  const counts = `${b.baselineCount} → ${b.count}`;
+  return b.trend === 'elevated' && b.ratio !== null
+    ? `elevated ${b.ratio.toFixed(1)}× (${counts})`
+    : `${b.trend} (${counts})`;
+}
+
 /** Error log patterns by route, status and message template, the dominant one first. */
 export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props) {
   const s = useStyles2(getStyles);
   const { logs: mapping } = useSettings();
+  const [sortBy, setSortBy] = useState<SortBy>('count');
   return (
     <Section
       title="Error log patterns"
@@ -50,6 +75,15 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
               {logs.sampled ? 'sampled' : ''} error lines
             </div>
           )}
+          {logs.baselineWindow && (
+            <div className={s.sort}>
+              <span className={s.other}>
+                Baseline: {BASELINE_MODES[logs.baselineWindow.mode]} ({time(logs.baselineWindow.fromMs)} –{' '}
+                {time(logs.baselineWindow.toMs)}), top templates counted exactly.
+              </span>
+              <RadioButtonGroup size="sm" options={SORT_OPTIONS} value={sortBy} onChange={setSortBy} />
+            </div>
+          )}
           <table className={s.table}>
             <thead>
               <tr>
@@ -59,12 +93,13 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
                 <th scope="col">{logs.sampled ? 'Count (sample)' : 'Count'}</th>
                 <th scope="col">Share</th>
                 {logs.sampled && <th scope="col">In range</th>}
+                {logs.baselineWindow && <th scope="col">Vs baseline</th>}
                 <th scope="col">First – last seen</th>
                 <th scope="col">Traces</th>
               </tr>
             </thead>
             <tbody>
-              {logs.patterns.map((p) => (
+              {(sortBy === 'change' ? [...logs.patterns].sort(byChange) : logs.patterns).map((p) => (
                 <tr key={p.id}>
                   <td className={s.template}>
                     {lokiUid ? (
@@ -91,6 +126,7 @@ export function PatternsSection({ data, service, lokiUid, fromMs, toMs }: Props)
                   <td>{p.count}</td>
                   <td>{formatPercent(p.share)}</td>
                   {logs.sampled && <td>{p.rangeCount ?? '–'}</td>}
+                  {logs.baselineWindow && <td>{describeBaseline(p.baseline)}</td>}
                   <td>
                     {time(p.firstSeenMs)} – {time(p.lastSeenMs)}
                   </td>
@@ -125,4 +161,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     maxWidth: 520,
   }),
   other: css({ color: theme.colors.text.secondary, margin: 0 }),
+  sort: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: theme.spacing(1) }),
 });

@@ -2,14 +2,14 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, TimeRange } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { AnalysisDatasources, SectionResult, ServiceAnalysis } from '../../engine/analysis';
-import type { AsyncData } from '../../hooks/useAsyncData';
-import type { AnalysisSections } from '../../hooks/useServiceAnalysis';
+import type { AnalysisDatasources, ServiceAnalysis } from '../../engine/analysis';
+import { toSections, type AnalysisSections } from '../../hooks/useServiceAnalysis';
 import { absoluteRange } from '../../hooks/useTimeRangeParams';
 import { MetricsSection } from '../service/MetricsSection';
 import { BlastRadiusSection } from './BlastRadiusSection';
 import { ConfidenceSection } from './ConfidenceSection';
 import { PatternsSection } from './PatternsSection';
+import { RootCauseSection } from './RootCauseSection';
 import { TracesSection } from './TracesSection';
 
 interface Props {
@@ -26,6 +26,7 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
   const timeRange: TimeRange = useMemo(() => absoluteRange(fromMs, toMs), [fromMs, toMs]);
   return (
     <div className={s.column}>
+      <RootCauseSection data={sections.rootCause} />
       <MetricsSection data={sections.metrics} timeRange={timeRange} />
       <div className={s.pair}>
         <ConfidenceSection data={sections.confidence} />
@@ -49,21 +50,16 @@ export function ServiceAnalysisView({ sections, service, datasources, fromMs, to
   );
 }
 
-function fromResult<T>(result: SectionResult<T>): AsyncData<T> {
-  return result.status === 'ok'
-    ? { status: 'success', value: result.value }
-    : { status: 'error', error: new Error(result.message) };
-}
-
 /** A saved analysis as sections, so a snapshot renders with the live page's components. */
 export function sectionsFromSnapshot(analysis: ServiceAnalysis): AnalysisSections {
-  return {
-    metrics: fromResult(analysis.metrics),
-    logs: fromResult(analysis.logs),
-    confidence: fromResult(analysis.confidence),
-    blastRadius: fromResult(analysis.blastRadius),
-    traces: fromResult(analysis.traces),
-  };
+  return toSections({
+    ...analysis,
+    // Snapshots saved before the root-cause section existed have none to show.
+    rootCause: analysis.rootCause ?? {
+      status: 'error',
+      message: 'Not saved in this snapshot (saved by an older version).',
+    },
+  });
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -1,6 +1,6 @@
 import React, { type ReactNode } from 'react';
 import { Alert } from '@grafana/ui';
-import { errorMessage } from '../../data/datasource';
+import { errorMessage } from '../../data/queryRunner';
 
 interface Props {
   title: string;

@@ -2,7 +2,7 @@ import React from 'react';
 import { Select } from '@grafana/ui';
 import type { AsyncData } from '../../hooks/useAsyncData';
 import { testIds } from '../../testIds';
-import { errorMessage } from '../../data/datasource';
+import { errorMessage } from '../../data/queryRunner';
 
 interface Props {
   services: AsyncData<string[]>;

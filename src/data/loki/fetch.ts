@@ -1,7 +1,7 @@
 import type { DataQuery } from '@grafana/schema';
 import type { Point } from '../../engine/signals';
 import type { AppSettings } from '../../settings/types';
-import { runQueries } from '../datasource';
+import type { QueryRunner } from '../queryRunner';
 import { framesFor, instantSum, rangeSeries } from '../frames';
 import { rangeSeconds, rangeStepSeconds } from '../prometheus/queries';
 import { toLogLines, type RawLogLine } from './normalize';
@@ -38,6 +38,7 @@ export interface ErrorLogs {
 
 /** The service's error lines (up to the line limit), their exact count and their count per step. */
 export async function fetchErrorLogs(
+  run: QueryRunner,
   settings: AppSettings,
   service: string,
   fromMs: number,
@@ -51,7 +52,7 @@ export async function fetchErrorLogs(
     { refId: 'total', expr: errorCountExpr(logs, service, range), queryType: 'instant' },
     { refId: 'burst', expr: errorBurstExpr(logs, service, step), queryType: 'range', stepSeconds: step },
   ];
-  const frames = await runQueries('loki', datasources.lokiUid, targets.map(toLokiQuery), fromMs, toMs, step * 1000);
+  const frames = await run('loki', datasources.lokiUid, targets.map(toLokiQuery), fromMs, toMs, step * 1000);
   const lines = toLogLines(framesFor(frames, 'lines'));
   const counted = instantSum(frames, 'total');
   return {
@@ -67,6 +68,7 @@ export async function fetchErrorLogs(
 
 /** Exact counts of patterns over the range, one metric query per LogQL line filter. */
 export async function fetchPatternCounts(
+  run: QueryRunner,
   settings: AppSettings,
   service: string,
   lineFilters: string[],
@@ -84,6 +86,6 @@ export async function fetchPatternCounts(
       queryType: 'instant',
     })
   );
-  const frames = await runQueries('loki', settings.datasources.lokiUid, targets, fromMs, toMs);
+  const frames = await run('loki', settings.datasources.lokiUid, targets, fromMs, toMs);
   return lineFilters.map((_, i) => instantSum(frames, `pattern_${i}`));
 }

@@ -1,6 +1,7 @@
 import { throwError } from 'rxjs';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { resolveSettings } from '../../settings/presets';
+import { runQueries } from '../datasource';
 import { dataSourceSrv, fakeDatasource, tempoAnswering, type FakeDatasource } from '../../test/fakeDatasources';
 import { fetchTraces, MAX_TRACE_LOOKUPS, mapConcurrent } from './fetch';
 
@@ -45,7 +46,7 @@ describe('fetchTraces', () => {
       known
     );
     jest.mocked(getDataSourceSrv).mockReturnValue(dataSourceSrv([tempo]) as never);
-    const { lookups } = await fetchTraces(settings, ['aaaa', 'bbbb', 'cccc', 'dddd'], 0, 1);
+    const { lookups } = await fetchTraces(runQueries, settings, ['aaaa', 'bbbb', 'cccc', 'dddd'], 0, 1);
     expect(lookups.map((l) => l.status)).toEqual(['found', 'not-found', 'error', 'not-found']);
     expect(lookups[2]).toMatchObject({ message: 'Tempo: dial tcp: connection refused' });
   });
@@ -54,7 +55,7 @@ describe('fetchTraces', () => {
     const tempo = fakeDatasource('tempo', 'tempo', tempoAnswering({}));
     jest.mocked(getDataSourceSrv).mockReturnValue(dataSourceSrv([tempo]) as never);
     const ids = Array.from({ length: 30 }, (_, i) => `id${i % 20}`);
-    const { lookups } = await fetchTraces(settings, ids, 0, 1);
+    const { lookups } = await fetchTraces(runQueries, settings, ids, 0, 1);
     expect(lookups).toHaveLength(MAX_TRACE_LOOKUPS);
     expect(tempo.query).toHaveBeenCalledTimes(MAX_TRACE_LOOKUPS);
   });

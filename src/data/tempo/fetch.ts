@@ -1,7 +1,7 @@
 import type { DataQuery } from '@grafana/schema';
 import { summarizeTrace, type Span, type TraceLookup } from '../../engine/traces/traceSummary';
 import type { AppSettings } from '../../settings/types';
-import { errorMessage, runQueries } from '../datasource';
+import { errorMessage, type QueryRunner } from '../queryRunner';
 import { toSpans } from './normalize';
 
 interface TempoQuery extends DataQuery {
@@ -30,6 +30,7 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item
 }
 
 async function lookupTrace(
+  run: QueryRunner,
   settings: AppSettings,
   traceId: string,
   fromMs: number,
@@ -37,7 +38,7 @@ async function lookupTrace(
 ): Promise<{ lookup: TraceLookup; spans: Span[] }> {
   try {
     const query: TempoQuery = { refId: 'trace', queryType: 'traceql', query: traceId };
-    const spans = toSpans(await runQueries('tempo', settings.datasources.tempoUid, [query], fromMs, toMs));
+    const spans = toSpans(await run('tempo', settings.datasources.tempoUid, [query], fromMs, toMs));
     const summary = summarizeTrace(traceId, spans);
     return { lookup: summary ? { traceId, status: 'found', summary } : { traceId, status: 'not-found' }, spans };
   } catch (e) {
@@ -59,12 +60,15 @@ export interface TraceResults {
 
 /** Metadata of the first traces named by the logs, looked up concurrently and bounded in number. */
 export async function fetchTraces(
+  run: QueryRunner,
   settings: AppSettings,
   traceIds: string[],
   fromMs: number,
   toMs: number
 ): Promise<TraceResults> {
   const ids = [...new Set(traceIds)].slice(0, MAX_TRACE_LOOKUPS);
-  const results = await mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) => lookupTrace(settings, id, fromMs, toMs));
+  const results = await mapConcurrent(ids, TRACE_LOOKUP_CONCURRENCY, (id) =>
+    lookupTrace(run, settings, id, fromMs, toMs)
+  );
   return { lookups: results.map((r) => r.lookup), spans: results.flatMap((r) => r.spans) };
 }

@@ -44,6 +44,19 @@ export interface GroupPatternsOptions {
 
 const DEFAULT_MAX_TRACE_IDS = 20;
 
+/** Pattern order everywhere: by count, descending, then template, route and status. */
+export function comparePatterns(
+  a: { count: number; template: string; route?: string; status?: string },
+  b: { count: number; template: string; route?: string; status?: string }
+): number {
+  return (
+    b.count - a.count ||
+    compareAsc(a.template, b.template) ||
+    compareAsc(a.route ?? '', b.route ?? '') ||
+    compareAsc(a.status ?? '', b.status ?? '')
+  );
+}
+
 /** Non-finite timestamps sort first and count as 0, so bad input cannot break the order. */
 function timeOf(ms: number): number {
   return Number.isFinite(ms) ? ms : 0;
@@ -123,39 +136,31 @@ export function groupPatterns(
 
   const total = sorted.length;
   const usedIds = new Set<string>();
-  const groups = [...byKey.values()]
-    .sort(
-      (a, b) =>
-        b.count - a.count ||
-        compareAsc(a.template, b.template) ||
-        compareAsc(a.route ?? '', b.route ?? '') ||
-        compareAsc(a.status ?? '', b.status ?? '')
-    )
-    .map((acc): PatternGroup => {
-      let id = hashId(acc.key);
-      // Collisions are unlikely but must not merge two groups in a UI keyed by id.
-      for (let n = 2; usedIds.has(id); n++) {
-        id = hashId(acc.key) + '-' + n;
-      }
-      usedIds.add(id);
-      const group: PatternGroup = {
-        id,
-        template: acc.template,
-        count: acc.count,
-        share: acc.count / total,
-        firstSeenMs: acc.firstSeenMs,
-        lastSeenMs: acc.lastSeenMs,
-        sampleLine: acc.sampleLine,
-        sampleFormat: acc.sampleFormat,
-        traceIds: acc.traceIds,
-      };
-      if (acc.route !== undefined) {
-        group.route = acc.route;
-      }
-      if (acc.status !== undefined) {
-        group.status = acc.status;
-      }
-      return group;
-    });
+  const groups = [...byKey.values()].sort(comparePatterns).map((acc): PatternGroup => {
+    let id = hashId(acc.key);
+    // Collisions are unlikely but must not merge two groups in a UI keyed by id.
+    for (let n = 2; usedIds.has(id); n++) {
+      id = hashId(acc.key) + '-' + n;
+    }
+    usedIds.add(id);
+    const group: PatternGroup = {
+      id,
+      template: acc.template,
+      count: acc.count,
+      share: acc.count / total,
+      firstSeenMs: acc.firstSeenMs,
+      lastSeenMs: acc.lastSeenMs,
+      sampleLine: acc.sampleLine,
+      sampleFormat: acc.sampleFormat,
+      traceIds: acc.traceIds,
+    };
+    if (acc.route !== undefined) {
+      group.route = acc.route;
+    }
+    if (acc.status !== undefined) {
+      group.status = acc.status;
+    }
+    return group;
+  });
   return { groups, totalLines: total };
 }
