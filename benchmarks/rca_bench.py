@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         urls = json.loads(stack(env, "urls"))
     else:
         stack(env, "down")
-        urls = json.loads(stack(env, "up", "--no-traffic"))
+        urls = json.loads(stack(env, "up", "--no-traffic", "--no-host"))
         log(f"stack up in {time.monotonic() - started:.0f} s")
     build_cli()
     rows = []

@@ -43,7 +43,7 @@ python="$root/.venv/bin/python"
 stack_down() { "$python" -m stack down >/dev/null 2>&1 || true; }
 trap stack_down EXIT
 stack_down
-"$python" -m stack up --no-traffic > .stack/e2e/stack-urls.json
+"$python" -m stack up --no-traffic --no-host > .stack/e2e/stack-urls.json
 
 export RCP_E2E_STACK_URLS="$root/.stack/e2e/stack-urls.json"
 export RCP_E2E_PLUGINHOST="$root/.stack/e2e/bin/pluginhost"

@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     u.add_argument("--duration", type=float, default=float(os.environ.get("RCP_TRAFFIC_DURATION", "3600")))
     u.add_argument("--rps", type=float, default=float(os.environ.get("RCP_TRAFFIC_RPS", "8")))
     u.add_argument("--no-traffic", action="store_true", help="start no traffic generator")
+    u.add_argument(
+        "--no-host",
+        action="store_true",
+        help="start no test host (the Grafana stand-in with the plugin, on RCP_HOST_PORT, default 3000)",
+    )
     u.add_argument("--scrape-interval", default=os.environ.get("RCP_SCRAPE_INTERVAL", "5s"))
     sub.add_parser("down", help="stop everything this state folder started")
     sub.add_parser("status", help="what runs and whether it is ready")
@@ -46,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             traffic = None
             if not args.no_traffic:
                 traffic = {"scenario": args.scenario, "duration": args.duration, "rps": args.rps}
-            result = up(paths, ports, cache, traffic, args.scrape_interval)
+            result = up(paths, ports, cache, traffic, args.scrape_interval, host=not args.no_host)
             print(json.dumps(result, indent=2))
         elif args.command == "down":
             stopped = down(paths)
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = status(paths, ports)
             for name, pid, state in rows:
                 print(f"{name:18} {state:10} {pid or ''}")
-            return 0 if all(s != "stopped" for n, _, s in rows if n != "traffic-generator") else 3
+            return 0 if all(s != "stopped" for n, _, s in rows if n not in ("traffic-generator", "test-host")) else 3
         elif args.command == "build":
             for name, path in ensure_all(cache, paths.logs).items():
                 print(f"{name}: {path}")

@@ -25,6 +25,9 @@ DEFAULT_PORTS: dict[str, int] = {
     "jaeger_metrics": 18888,
     "sample_app": 18080,
     "payments": 18081,
+    # The test host (tests/host), our Grafana stand-in serving the plugin for the demo, where
+    # Grafana usually listens.
+    "host": 3000,
 }
 
 HOST = "127.0.0.1"
@@ -164,4 +167,5 @@ def urls(ports: Mapping[str, int]) -> dict[str, str]:
         "otlp_http": f"http://{HOST}:{ports['jaeger_otlp_http']}",
         "sample_app": f"http://{HOST}:{ports['sample_app']}",
         "payments": f"http://{HOST}:{ports['payments']}",
+        "host": f"http://{HOST}:{ports['host']}",
     }

@@ -20,10 +20,21 @@ OBSERVABILITY = REPO / "observability"
 # loki.yaml and tempo.yaml there are for Docker's real Loki and Tempo; natively their API doubles run.
 CONFIG_FILES = ("prometheus.yml", "jaeger.yaml")
 DOUBLES = REPO / "doubles"
+TEST_HOST = REPO / "tests" / "host"
+DIST = REPO / "dist"
 
 # The processes in start order: each waits for the ones before it to be ready. Jaeger forwards
 # spans to the Tempo double, so the double starts first.
-START_ORDER = ["prometheus", "loki-double", "tempo-double", "jaeger", "payments", "sample-app", "traffic-generator"]
+START_ORDER = [
+    "prometheus",
+    "loki-double",
+    "tempo-double",
+    "jaeger",
+    "payments",
+    "sample-app",
+    "test-host",
+    "traffic-generator",
+]
 STOP_ORDER = START_ORDER[::-1]
 
 # Readiness of each long-running server: (key of urls(), path); the traffic generator has none.
@@ -32,6 +43,7 @@ READINESS = {
     "loki-double": ("loki", "/ready"),
     "tempo-double": ("tempo", "/ready"),
     "jaeger": ("jaeger_health", "/status"),
+    "test-host": ("host", "/api/health"),
     "payments": ("payments", "/health"),
     "sample-app": ("sample_app", "/health"),
 }
@@ -65,7 +77,12 @@ def render_configs(paths: Paths, values: dict[str, str]) -> dict[str, Path]:
 
 
 def plan(
-    paths: Paths, ports: dict[str, int], binaries: dict[str, Path], traffic: dict | None, cfg: dict[str, Path]
+    paths: Paths,
+    ports: dict[str, int],
+    binaries: dict[str, Path],
+    traffic: dict | None,
+    cfg: dict[str, Path],
+    host: bool = False,
 ) -> list[Proc]:
     """The processes in START_ORDER; `cfg` holds the rendered config files (render_configs)."""
     u = urls(ports)
@@ -118,6 +135,32 @@ def plan(
             env={**app_env, "PAYMENTS_URL": u["payments"]},
         ),
     ]
+    if host:
+        procs.append(
+            Proc(
+                "test-host",
+                [
+                    py,
+                    str(TEST_HOST / "serve.py"),
+                    "--listen",
+                    f"{HOST}:{ports['host']}",
+                    "--dist",
+                    str(DIST),
+                    "--state-dir",
+                    str(paths.data / "test-host"),
+                    "--prometheus-url",
+                    u["prometheus"],
+                    "--loki-url",
+                    u["loki"],
+                    "--tempo-url",
+                    u["tempo"],
+                ],
+                ready_url("test-host", u),
+                env={"PYTHONUNBUFFERED": "1"},
+                # The first start builds the Go plugin host (a few minutes on 2 cores, cold).
+                ready_timeout=600.0,
+            )
+        )
     if traffic is not None:
         procs.append(
             Proc(
@@ -203,20 +246,48 @@ def wait_ready(paths: Paths, proc: Proc, child: subprocess.Popen) -> None:
     raise RuntimeError(f"{proc.name} not ready at {proc.ready_url} after {proc.ready_timeout:.0f}s")
 
 
-def up(paths: Paths, ports: dict[str, int], cache: Path, traffic: dict | None, scrape_interval: str) -> dict[str, str]:
+def prepare_test_host() -> None:
+    """What the test host serves besides the repository: the plugin's build, icons and fonts, the shell."""
+    missing = [f for f in ("module.js", "plugin.json", "gpx_reliability_linux_amd64") if not (DIST / f).exists()]
+    if missing:
+        raise RuntimeError(
+            f"dist/ lacks {', '.join(missing)}: build the plugin first (npm ci && npm run build && go tool mage -v), "
+            "or start without the test host (--no-host)"
+        )
+    if not (TEST_HOST / "assets" / "node_modules").exists():
+        log("installing the test host's icons and fonts (npm ci --prefix tests/host/assets)")
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(TEST_HOST / "assets"), "--ignore-scripts", "--no-audit", "--no-fund"],
+            check=True,
+            capture_output=True,
+        )
+    log("building the test host's frontend shell for the Grafana 11.6 packages")
+    subprocess.run(["node", str(TEST_HOST / "build_shell.mjs"), "11.6"], cwd=REPO, check=True, capture_output=True)
+
+
+def up(
+    paths: Paths,
+    ports: dict[str, int],
+    cache: Path,
+    traffic: dict | None,
+    scrape_interval: str,
+    host: bool = False,
+) -> dict[str, str]:
     running = [name for name in names(paths) if pid_of(paths, name)]
     if running:
         raise RuntimeError(f"the stack in {paths.state} is already running ({', '.join(running)}); stop it first")
-    busy = busy_ports(ports)
+    busy = busy_ports({n: p for n, p in ports.items() if host or n != "host"})
     if busy:
         desc = ", ".join(f"{n}={p}" for n, p in busy.items())
         raise RuntimeError(f"ports in use: {desc}; set RCP_<NAME>_PORT or RCP_PORT_OFFSET")
     binaries = ensure_all(cache, paths.logs)
     configs = render_configs(paths, config_values(ports, scrape_interval))
     (paths.data / "prometheus").mkdir(parents=True, exist_ok=True)
+    if host:
+        prepare_test_host()
     started = time.monotonic()
     try:
-        for proc in plan(paths, ports, binaries, traffic, configs):
+        for proc in plan(paths, ports, binaries, traffic, configs, host):
             child = start(paths, proc)
             wait_ready(paths, proc, child)
             log(f"{proc.name} ready (pid {child.pid})")

@@ -56,7 +56,7 @@ def main() -> None:
     own_stack = "RCP_E2E_STACK_URLS" not in os.environ
     if own_stack:
         run_stack("down")
-        up = run_stack("up", "--no-traffic")
+        up = run_stack("up", "--no-traffic", "--no-host")
         if up.returncode != 0:
             sys.exit(f"stack up failed ({up.returncode}):\n{up.stderr[-4000:]}")
         urls = json.loads(up.stdout)

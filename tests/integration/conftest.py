@@ -119,7 +119,7 @@ def stack():
         shutil.rmtree(STATE)
     # Cold: builds Jaeger first (see docs/ENVIRONMENT.md); warm: a few seconds.
     started = time.monotonic()
-    up = run_stack("up", "--no-traffic", timeout=75 * 60)
+    up = run_stack("up", "--no-traffic", "--no-host", timeout=75 * 60)
     if up.returncode != 0:
         logs = STATE / "logs"
         pytest.fail(f"stack up failed ({up.returncode}):\n{up.stderr[-4000:]}\n(logs in {logs}; {down.stderr})")

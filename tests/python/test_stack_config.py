@@ -113,7 +113,8 @@ def test_plan_wires_the_services_to_each_other(tmp_path):
     ports = resolve_ports({})
     binaries = {n: Path(f"/bin/{n}") for n in ("prometheus", "jaeger")}
     cfg = {name: paths.config / name for name in CONFIG_FILES}
-    procs = {p.name: p for p in plan(paths, ports, binaries, {"scenario": "steady", "duration": 5, "rps": 2}, cfg)}
+    traffic = {"scenario": "steady", "duration": 5, "rps": 2}
+    procs = {p.name: p for p in plan(paths, ports, binaries, traffic, cfg, host=True)}
     assert list(procs) == [
         "prometheus",
         "loki-double",
@@ -121,9 +122,16 @@ def test_plan_wires_the_services_to_each_other(tmp_path):
         "jaeger",
         "payments",
         "sample-app",
+        "test-host",
         "traffic-generator",
     ]
     assert list(procs) == START_ORDER
+    # The test host serves the plugin against the stack's Prometheus and the doubles, where Grafana listens.
+    host = procs["test-host"].argv
+    assert host[host.index("--listen") + 1] == "127.0.0.1:3000"
+    assert host[host.index("--loki-url") + 1] == f"http://127.0.0.1:{ports['loki']}"
+    assert procs["test-host"].ready_url == "http://127.0.0.1:3000/api/health"
+    assert "test-host" not in {p.name for p in plan(paths, ports, binaries, traffic, cfg)}
     assert procs["jaeger"].argv == ["/bin/jaeger", f"--config={paths.config / 'jaeger.yaml'}"]
     assert procs["jaeger"].ready_url == f"http://127.0.0.1:{ports['jaeger_health']}/status"
     assert procs["loki-double"].argv[-4:] == ["--host", "127.0.0.1", "--port", str(ports["loki"])]
