@@ -17,11 +17,13 @@ GO_ALLOWED="Apache-2.0,MIT,BSD-2-Clause,BSD-3-Clause,ISC,MPL-2.0,Unlicense"
 # go-licenses does not look for above a nested module); modernc.org/mathutil, whose LICENSE is
 # BSD-3-Clause with an extra copyright header that the classifier does not match (read by hand).
 GO_IGNORED="github.com/rcp/,modernc.org/mathutil"
-NPM_ALLOWED="MIT;ISC;Apache-2.0;BSD-2-Clause;BSD-3-Clause;0BSD;BlueOak-1.0.0;Unlicense;CC0-1.0;CC-BY-3.0;CC-BY-4.0;Python-2.0;MPL-2.0;Zlib;Public Domain"
-# Packages that declare no license at all (not an AGPL/SSPL/BUSL one), pulled in by Grafana's own
-# Apache-2.0 packages: @grafana/data (via ol-mapbox-style) and @grafana/ui (via slate-react).
+# OFL-1.1: the test host's fonts (inter-ui, @fontsource/roboto-mono).
+NPM_ALLOWED="MIT;ISC;Apache-2.0;BSD-2-Clause;BSD-3-Clause;0BSD;BlueOak-1.0.0;Unlicense;CC0-1.0;CC-BY-3.0;CC-BY-4.0;Python-2.0;MPL-2.0;Zlib;Public Domain;OFL-1.1"
+# Packages that declare no license at all (not an AGPL/SSPL/BUSL one): pulled in by Grafana's own
+# Apache-2.0 packages @grafana/data (via ol-mapbox-style) and @grafana/ui (via slate-react), and
+# buffers, a build-time dependency of the test host's icon package (never run: --ignore-scripts).
 # Pinned by version, so that a new version is checked again.
-NPM_NO_LICENSE_DECLARED="@mapbox/jsonlint-lines-primitives@2.0.2;get-document@1.0.0"
+NPM_NO_LICENSE_DECLARED="@mapbox/jsonlint-lines-primitives@2.0.2;get-document@1.0.0;buffers@0.1.1"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -46,15 +48,21 @@ while IFS= read -r modfile; do
   fi
 done < <(git ls-files --cached --others --exclude-standard '*go.mod' | grep -v '^node_modules/')
 
-echo "== npm package licenses (license-checker-rseidelsohn, production and dev)"
-if ! npx --no-install license-checker-rseidelsohn --onlyAllow "$NPM_ALLOWED" \
-    --excludePackages "$NPM_NO_LICENSE_DECLARED" --excludePrivatePackages --summary >"$tmp/npm" 2>&1; then
-  cat "$tmp/npm" >&2
-  echo "npm license check failed" >&2
-  status=1
-else
-  tail -n +1 "$tmp/npm" | head -n 30
-fi
+echo "== npm package licenses (license-checker-rseidelsohn, production and dev, every lockfile)"
+checker="$root/node_modules/.bin/license-checker-rseidelsohn"
+while IFS= read -r lockfile; do
+  dir=$(dirname "$lockfile")
+  if [ ! -d "$dir/node_modules" ]; then  # the test host's own package folders
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
+  echo "-- $dir"
+  if ! (cd "$dir" && "$checker" --onlyAllow "$NPM_ALLOWED" --excludePackages "$NPM_NO_LICENSE_DECLARED" \
+      --excludePrivatePackages --summary) >"$tmp/npm" 2>&1; then
+    cat "$tmp/npm" >&2
+    echo "npm license check failed in $dir" >&2
+    status=1
+  fi
+done < <(git ls-files '*package-lock.json')
 
 echo "== No build or test file names an AGPL module"
 # Prose may say that these are not used; code, scripts, manifests and lockfiles may not name them.
