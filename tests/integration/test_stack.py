@@ -162,27 +162,27 @@ def error_log_trace_ids(stack, played: Played, queries) -> list[str]:
     return trace_ids
 
 
-@pytest.mark.parametrize("api", ["/api/traces/", "/api/v2/traces/"])
-def test_trace_ids_from_logs_resolve_in_tempo(stack, downstream_failure, queries, api):
-    settle(downstream_failure)
-    for trace_id in error_log_trace_ids(stack, downstream_failure, queries):
-        doc = eventually(lambda tid=trace_id: get_json(f"{stack['tempo']}{api}{tid}"), timeout=60)
+def assert_error_traces_cross_both_services(stack, played: Played, queries, trace_url: str) -> None:
+    """Each trace named by the error logs, fetched at `trace_url` + id, holds both services' spans
+    (W3C propagation) and marks the failure on at least two of them."""
+    settle(played)
+    for trace_id in error_log_trace_ids(stack, played, queries):
+        doc = eventually(lambda tid=trace_id: get_json(f"{trace_url}{tid}"), timeout=60)
         services, errors = trace_services(doc)
-        # One trace crosses both services (W3C propagation), and the failure is marked on its spans.
         assert {"sample-app", "payments"} <= services, (trace_id, services)
         assert errors >= 2, (trace_id, errors)
+
+
+@pytest.mark.parametrize("api", ["/api/traces/", "/api/v2/traces/"])
+def test_trace_ids_from_logs_resolve_in_tempo(stack, downstream_failure, queries, api):
+    assert_error_traces_cross_both_services(stack, downstream_failure, queries, stack["tempo"] + api)
 
 
 def test_trace_ids_from_logs_resolve_in_jaeger(stack, downstream_failure, queries):
     if "jaeger" not in stack:
         pytest.skip("no Jaeger among the external servers (RCP_JAEGER_URL)")
-    settle(downstream_failure)
-    for trace_id in error_log_trace_ids(stack, downstream_failure, queries):
-        doc = eventually(lambda tid=trace_id: get_json(f"{stack['jaeger']}/api/v3/traces/{tid}"), timeout=60)
-        services, errors = trace_services(doc)
-        # Jaeger keeps the same spans the Tempo double received: both services, the failure marked.
-        assert {"sample-app", "payments"} <= services, (trace_id, services)
-        assert errors >= 2, (trace_id, errors)
+    # Jaeger keeps the same spans it forwarded to the Tempo double.
+    assert_error_traces_cross_both_services(stack, downstream_failure, queries, stack["jaeger"] + "/api/v3/traces/")
 
 
 def test_service_graph_edge_between_the_sample_services(stack, downstream_failure, queries):
