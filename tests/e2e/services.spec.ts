@@ -102,6 +102,11 @@ test.describe.serial('services during a downstream failure', () => {
       expect(during[label], `${label} changes with the range`).not.toEqual(before[label]);
     }
 
+    // The failure starts in payments /charge, reached from sample-app over the failing call.
+    const rootCause = section(page, 'Probable root cause');
+    await expect(rootCause).toContainText(/payments \/charge/);
+    await expect(rootCause).toContainText('payment provider timeout');
+    await expect(rootCause).toContainText('path sample-app → payments');
     // sample-app's own errors name the failing call.
     await expect(section(page, 'Error log patterns')).toContainText(/checkout failed for order .*payments returned/);
     const confidence = section(page, 'Root-cause confidence');
