@@ -43,8 +43,12 @@ def test_payments_charge_is_named_from_sample_app(stack, downstream_failure, que
         assert (top["service"], top["route"]) == ("payments", "/charge"), value["candidates"][:3]
         assert top["template"] == "payment provider timeout after <*> for order <*>", top
         assert top["path"] == ["sample-app", "payments"]
-        # sample-app's own pattern is ranked as the symptom it is.
-        symptom = next(c for c in value["candidates"] if c["service"] == "sample-app")
+        # sample-app's own pattern of the failing call is ranked as the symptom it is. (sample-app may
+        # have other candidates too: its steady ~1 % of GET /error fails on its own, unexplained.)
+        own = [c for c in value["candidates"] if c["service"] == "sample-app"]
+        symptoms = [c for c in own if "payments" in (c.get("template") or "")]
+        assert symptoms, value["candidates"]
+        symptom = symptoms[0]
         assert "names its failing dependency payments" in symptom["evidence"][0]
         assert symptom["score"] < top["score"]
         # The patterns were compared with the window before the failure: the timeout is new there.
