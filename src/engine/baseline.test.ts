@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { baselineWindow, compareWithBaseline, poissonLowerTail, poissonUpperTail } from './baseline';
+import { baselineWindow, compareWithBaseline, halfBinomialUpperTail } from './baseline';
 
 describe('baselineWindow', () => {
   it('lies just before the range, or one day / one week earlier', () => {
@@ -9,23 +9,22 @@ describe('baselineWindow', () => {
   });
 });
 
-describe('Poisson tails', () => {
+describe('binomial tails', () => {
   it('match hand-computed values', () => {
-    // P(X >= 4 | 0.5) = 1 − e^−0.5 (1 + 0.5 + 0.125 + 0.0208…) = 0.00175
-    expect(poissonUpperTail(4, 0.5)).toBeCloseTo(0.00175, 5);
-    expect(poissonUpperTail(0, 3)).toBe(1);
-    // P(X <= 2 | 10) = e^−10 (1 + 10 + 50) = 0.00277
-    expect(poissonLowerTail(2, 10)).toBeCloseTo(0.00277, 5);
+    expect(halfBinomialUpperTail(7, 7)).toBeCloseTo(1 / 128, 10);
+    expect(halfBinomialUpperTail(8, 10)).toBeCloseTo(56 / 1024, 10);
+    expect(halfBinomialUpperTail(0, 5)).toBe(1);
+    expect(halfBinomialUpperTail(6, 5)).toBe(0);
   });
 
-  it('stay in [0, 1] and bounded in work on huge counts', () => {
-    expect(poissonUpperTail(1e9, 1e9)).toBeGreaterThan(0.4);
-    expect(poissonUpperTail(1e9, 1e9)).toBeLessThan(0.6);
+  it('stay in [0, 1], fall as k grows, and stay bounded in work on huge counts', () => {
+    expect(halfBinomialUpperTail(5e8, 1e9)).toBeGreaterThan(0.4);
+    expect(halfBinomialUpperTail(5e8, 1e9)).toBeLessThan(0.6);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0.01, max: 5000, noNaN: true }), (k, l) => {
-        const up = poissonUpperTail(k, l);
-        const low = poissonLowerTail(k, l);
-        return up >= 0 && up <= 1 && low >= 0 && low <= 1;
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 5000 }), (k, extra) => {
+        const n = k + extra;
+        const up = halfBinomialUpperTail(k, n);
+        return up >= 0 && up <= 1 && halfBinomialUpperTail(k + 1, n) <= up + 1e-12;
       })
     );
   });
@@ -34,9 +33,17 @@ describe('Poisson tails', () => {
 describe('compareWithBaseline', () => {
   it('calls a template absent from the baseline new only when there are enough lines', () => {
     expect(compareWithBaseline(40, 0)).toMatchObject({ trend: 'new', ratio: null });
-    // Against 3 lines per window (the rule of three after seeing none): 8 lines p = 0.012, 9 p = 0.004.
-    expect(compareWithBaseline(8, 0).trend).toBe('steady');
-    expect(compareWithBaseline(9, 0).trend).toBe('new');
+    // Each of the k lines falls in the range with probability 1/2 if nothing changed: 6 p = 0.016, 7 p = 0.008.
+    expect(compareWithBaseline(6, 0).trend).toBe('steady');
+    expect(compareWithBaseline(7, 0).trend).toBe('new');
+    expect(compareWithBaseline(7, 0).pValue).toBeCloseTo(1 / 128, 12);
+  });
+
+  it("keeps a rare steady pattern steady, counting the baseline's own noise", () => {
+    // Taken as exact rates, 8 against 2 (p = 0.001 for Poisson(2)) would be a fourfold rise.
+    expect(compareWithBaseline(8, 2).trend).toBe('steady');
+    expect(compareWithBaseline(5, 0).trend).toBe('steady');
+    expect(compareWithBaseline(30, 5).trend).toBe('elevated');
   });
 
   it('calls a significant rise of at least 1.5× elevated, with its ratio', () => {

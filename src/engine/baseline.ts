@@ -28,17 +28,11 @@ export interface PatternBaseline {
   pValue: number;
 }
 
-/** A change is called when its one-sided Poisson p-value is below this. */
+/** A change is called when its one-sided p-value is below this. */
 export const BASELINE_ALPHA = 0.01;
 /** An elevated pattern must also grow by at least this factor (a tiny rise on a big count is steady). */
 export const ELEVATED_MIN_RATIO = 1.5;
-/**
- * The rate assumed for a template never seen in the baseline: 3 lines per window, the upper 95 %
- * bound of a Poisson rate after seeing none ("rule of three"), so a rare steady pattern that
- * happened to miss the baseline window is not called new.
- */
-export const ABSENT_BASELINE_RATE = 3;
-/** Beyond this count the Poisson tails use the normal approximation, so the work stays bounded. */
+/** Beyond this many lines in both windows the binomial tails use the normal approximation, so the work stays bounded. */
 const EXACT_TAIL_LIMIT = 2000;
 
 const DAY_MS = 86_400_000;
@@ -58,37 +52,25 @@ function normalUpper(z: number): number {
   return (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI)) * poly;
 }
 
-/** P(X >= k) for X ~ Poisson(lambda). */
-export function poissonUpperTail(k: number, lambda: number): number {
+/** P(K >= k) for K ~ Binomial(n, 1/2). */
+export function halfBinomialUpperTail(k: number, n: number): number {
   if (k <= 0) {
     return 1;
   }
-  if (k > EXACT_TAIL_LIMIT || lambda > EXACT_TAIL_LIMIT) {
-    return normalUpper((k - 0.5 - lambda) / Math.sqrt(lambda));
-  }
-  // 1 − P(X <= k − 1), summed term by term from the pmf of 0.
-  let term = Math.exp(-lambda);
-  let below = 0;
-  for (let i = 0; i < k; i++) {
-    below += term;
-    term *= lambda / (i + 1);
-  }
-  return Math.min(1, Math.max(0, 1 - below));
-}
-
-/** P(X <= k) for X ~ Poisson(lambda). */
-export function poissonLowerTail(k: number, lambda: number): number {
-  if (k < 0) {
+  if (k > n) {
     return 0;
   }
-  if (k > EXACT_TAIL_LIMIT || lambda > EXACT_TAIL_LIMIT) {
-    return 1 - normalUpper((k + 0.5 - lambda) / Math.sqrt(lambda));
+  if (n > EXACT_TAIL_LIMIT) {
+    return Math.min(1, Math.max(0, normalUpper((k - 0.5 - n / 2) / Math.sqrt(n / 4))));
   }
-  let term = Math.exp(-lambda);
+  // C(n, i) / 2^n in log space from i = 0, summed from i = k.
+  let logTerm = -n * Math.LN2;
   let sum = 0;
-  for (let i = 0; i <= k; i++) {
-    sum += term;
-    term *= lambda / (i + 1);
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) {
+      sum += Math.exp(logTerm);
+    }
+    logTerm += Math.log((n - i) / (i + 1));
   }
   return Math.min(1, Math.max(0, sum));
 }
@@ -99,25 +81,27 @@ function count(n: unknown): number {
 
 /**
  * Compares a template's count in the range with its count in a baseline window of the same
- * length. Under "nothing changed" the range count is Poisson with the baseline count as its mean.
+ * length. Both counts are Poisson, so under "nothing changed" the range holds each of their
+ * `k + b` lines with probability 1/2: the exact conditional test of two Poisson counts. Unlike
+ * taking the baseline count as the true rate, it accounts for the baseline's own noise, so a rare
+ * steady pattern (5 lines against 0, 8 against 2) is steady, while 7 against 0 is new (p = 0.008).
  */
 export function compareWithBaseline(rangeCount: number, baselineCount: number): PatternBaseline {
   const k = count(rangeCount);
   const b = count(baselineCount);
+  const n = k + b;
   const ratio = b > 0 ? k / b : null;
-  const up = poissonUpperTail(k, b > 0 ? b : ABSENT_BASELINE_RATE);
+  const up = halfBinomialUpperTail(k, n);
   if (b === 0 && k > 0 && up < BASELINE_ALPHA) {
     return { count: k, baselineCount: b, ratio, trend: 'new', pValue: up };
   }
   if (b > 0 && ratio !== null && ratio >= ELEVATED_MIN_RATIO && up < BASELINE_ALPHA) {
     return { count: k, baselineCount: b, ratio, trend: 'elevated', pValue: up };
   }
-  const down = b > 0 ? poissonLowerTail(k, b) : 1;
+  // P(K <= k) = P(K >= n - k) by symmetry.
+  const down = halfBinomialUpperTail(n - k, n);
   if (b > 0 && ratio !== null && ratio <= 1 / ELEVATED_MIN_RATIO && down < BASELINE_ALPHA) {
     return { count: k, baselineCount: b, ratio, trend: 'dropped', pValue: down };
   }
   return { count: k, baselineCount: b, ratio, trend: 'steady', pValue: 1 };
 }
-
-/** Sort order of trends in the Patterns section: what changed first. */
-export const TREND_ORDER: Readonly<Record<PatternTrend, number>> = { new: 0, elevated: 1, steady: 2, dropped: 3 };

@@ -280,10 +280,10 @@ function medianStep(points: Point[]): number | null {
 function describeChange(b: PatternBaseline, what: string): string {
   const p = b.pValue < 0.001 ? 'p < 0.001' : `p = ${b.pValue.toFixed(3)}`;
   if (b.trend === 'new') {
-    return `${what} is new: ${b.count} in the range, none in the baseline window (Poisson ${p})`;
+    return `${what} is new: ${b.count} in the range, none in the baseline window (${p})`;
   }
   if (b.trend === 'elevated') {
-    return `${what} is elevated ${b.ratio!.toFixed(1)}×: ${b.count} in the range against ${b.baselineCount} in the baseline window (Poisson ${p})`;
+    return `${what} is elevated ${b.ratio!.toFixed(1)}×: ${b.count} in the range against ${b.baselineCount} in the baseline window (${p})`;
   }
   return `${what} is ${b.trend}: ${b.count} in the range against ${b.baselineCount} in the baseline window`;
 }
