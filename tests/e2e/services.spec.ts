@@ -142,6 +142,18 @@ test.describe.serial('services during a downstream failure', () => {
     expect(state).toContain(traceId.replace(/…$/, ''));
   });
 
+  test('the Overview puts the failing service first and opens it on Services over the same range', async ({ page }) => {
+    const from = played.phases[0].startMs;
+    const to = phase('downstream-failure').endMs;
+    await page.goto(`${pagePath(ROUTES.Overview)}?from=${from}&to=${to}`);
+    const first = page.getByTestId(testIds.overview.row).first();
+    await expect(first.getByRole('link', { name: 'payments' })).toBeVisible({ timeout: 60_000 });
+    await expect(first.getByText(/^(Page|Ticket) firing$/)).toBeVisible();
+    await first.getByRole('link', { name: 'payments' }).click();
+    await expect(page).toHaveURL(new RegExp(`/services\\?service=payments&from=${from}&to=${to}`));
+    await expect(section(page, 'Metrics and SLO')).toBeVisible();
+  });
+
   test('after the traffic stops the rates fall to zero and the page says no traffic', async ({ page, shot }) => {
     const end = phase('recovery').endMs;
     // Two scrapes after the last request, so the range holds samples without any increase.
