@@ -105,3 +105,6 @@ export function compareWithBaseline(rangeCount: number, baselineCount: number): 
   }
   return { count: k, baselineCount: b, ratio, trend: 'steady', pValue: 1 };
 }
+
+/** Sort order of trends in the Patterns section: what changed first. */
+export const TREND_ORDER: Readonly<Record<PatternTrend, number>> = { new: 0, elevated: 1, steady: 2, dropped: 3 };
