@@ -28,7 +28,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = REPO / "build" / "cli" / "queries.cjs"
+# Run as a script from benchmarks/: the repository root holds the bundling shared with the tests.
+sys.path.insert(0, str(REPO))
+from tests.integration.queries_bundle import CLI, bundle_queries_cli  # noqa: E402
 
 SERVICES = ("sample-app", "payments")
 # The sample services' call graph: a failure of payments reaches its caller sample-app.
@@ -69,23 +71,6 @@ def stack(env: dict[str, str], *args: str) -> str:
     if out.returncode != 0:
         raise SystemExit(f"stack {' '.join(args)} failed: {out.stderr[-3000:]}")
     return out.stdout
-
-
-def build_cli() -> None:
-    subprocess.run(
-        [
-            "npx",
-            "--no-install",
-            "esbuild",
-            "tests/integration/queries_cli.ts",
-            "--bundle",
-            "--platform=node",
-            f"--outfile={CLI.relative_to(REPO)}",
-            "--log-level=warning",
-        ],
-        cwd=REPO,
-        check=True,
-    )
 
 
 def play(urls: dict, scenario: str, duration: float, baseline: float, rps: float, events_file: Path) -> list[dict]:
@@ -204,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         stack(env, "down")
         urls = json.loads(stack(env, "up", "--no-traffic", "--no-host"))
         log(f"stack up in {time.monotonic() - started:.0f} s")
-    build_cli()
+    bundle_queries_cli()
     rows = []
     times: list[int] = []
     try:

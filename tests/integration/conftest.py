@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from .queries_bundle import CLI, bundle_queries_cli
+
 REPO = Path(__file__).resolve().parents[2]
-CLI = REPO / "build" / "cli" / "queries.cjs"
 STATE = REPO / ".stack" / "integration"
 
 BASELINE_S = float(os.environ.get("RCP_IT_BASELINE", "25"))
@@ -178,22 +179,7 @@ def downstream_failure(stack) -> Played:
 @pytest.fixture(scope="session")
 def queries():
     """The plugin's query builders (TypeScript), bundled once with esbuild and called through node."""
-    sources = [REPO / "tests/integration/queries_cli.ts", *sorted((REPO / "src").rglob("*.ts"))]
-    if not CLI.exists() or CLI.stat().st_mtime < max(p.stat().st_mtime for p in sources):
-        subprocess.run(
-            [
-                "npx",
-                "--no-install",
-                "esbuild",
-                "tests/integration/queries_cli.ts",
-                "--bundle",
-                "--platform=node",
-                f"--outfile={CLI.relative_to(REPO)}",
-                "--log-level=warning",
-            ],
-            cwd=REPO,
-            check=True,
-        )
+    bundle_queries_cli()
 
     def build(service: str, from_s: float, to_s: float, window: int = 30, settings: dict | None = None) -> dict:
         args = ["node", str(CLI), "queries", "--service", service, "--from", str(int(from_s * 1000))]
