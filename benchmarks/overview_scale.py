@@ -42,40 +42,70 @@ def sample_times(end: int) -> list[int]:
     return coarse + list(range(end - FINE, end + 1, 60))
 
 
-def write_openmetrics(path: Path, services: int, end: int) -> int:
-    """Counters growing at 60 req/min per service; every 50th fails 5 % in the last hour; the last is idle."""
+BLOCK = 7200  # promtool's block range: it writes one block per 2-hour window, epoch-aligned
+
+
+def write_openmetrics(directory: Path, services: int, end: int) -> tuple[list[Path], int]:
+    """Counters growing at 60 req/min per service; every 50th fails 5 % in the last hour; the last is idle.
+
+    One file per 2-hour block window: promtool 2.42 parses its whole input once per block it
+    writes, so 7 days in one file cost 84 parses (about 14 minutes); one file per window, one each.
+    """
     times = sample_times(end)
-    lines = 0
-    with path.open("w") as out:
+    windows = sorted({t - t % BLOCK for t in times})
+    files = {w: (directory / f"series-{w}.om").open("w") for w in windows}
+    for out in files.values():
         out.write(f"# TYPE {FAMILY} histogram\n")
-        for i in range(services):
-            name = f"svc-{i:04d}"
-            failing = i % 50 == 0
-            idle_from = end - DAY if i == services - 1 else None
-            requests = errors = 0.0
-            rows: list[tuple[int, float, float]] = []
-            last = times[0]
-            for t in times:
-                active = idle_from is None or t < idle_from
-                minutes = (t - last) / 60
-                if active:
-                    requests += 60 * minutes
-                    errors += 60 * minutes * (0.05 if failing and t > end - 3600 else 0.0001)
-                rows.append((t, requests, errors))
-                last = t
-            for status, share in (("200", None), ("500", "errors")):
-                labels = f'service_name="{name}",http_response_status_code="{status}"'
-                for le in BUCKETS:
-                    fast = 0.9 if le == "0.25" else 1.0
-                    for t, req, err in rows:
-                        count = err if share else req - err
-                        out.write(f'{FAMILY}_bucket{{{labels},le="{le}"}} {count * fast:.3f} {t}\n')
-                        lines += 1
+    lines = 0
+    for i in range(services):
+        name = f"svc-{i:04d}"
+        failing = i % 50 == 0
+        idle_from = end - DAY if i == services - 1 else None
+        requests = errors = 0.0
+        rows: list[tuple[int, float, float]] = []
+        last = times[0]
+        for t in times:
+            active = idle_from is None or t < idle_from
+            minutes = (t - last) / 60
+            if active:
+                requests += 60 * minutes
+                errors += 60 * minutes * (0.05 if failing and t > end - 3600 else 0.0001)
+            rows.append((t, requests, errors))
+            last = t
+        for status, share in (("200", None), ("500", "errors")):
+            labels = f'service_name="{name}",http_response_status_code="{status}"'
+            series = [(f'{FAMILY}_bucket{{{labels},le="{le}"}}', 0.9 if le == "0.25" else 1.0) for le in BUCKETS]
+            series.append((f"{FAMILY}_count{{{labels}}}", 1.0))
+            for metric, fraction in series:
                 for t, req, err in rows:
-                    out.write(f"{FAMILY}_count{{{labels}}} {(err if share else req - err):.3f} {t}\n")
+                    count = err if share else req - err
+                    files[t - t % BLOCK].write(f"{metric} {count * fraction:.3f} {t}\n")
                     lines += 1
+    for out in files.values():
         out.write("# EOF\n")
-    return lines
+        out.close()
+    return [directory / f"series-{w}.om" for w in windows], lines
+
+
+def wait_compacted(url: str, timeout: float = 900) -> int:
+    """Waits until Prometheus has compacted the 2-hour blocks as it would have over the week.
+
+    The compactor runs once a minute; the block count is taken as settled when two minutes
+    pass without a change. Measuring before that would time 84 small blocks and a busy compactor.
+    """
+    deadline = time.monotonic() + timeout
+    blocks, stable_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        gauge = "prometheus_tsdb_blocks_loaded "
+        count = next(int(float(line.split()[1])) for line in text.splitlines() if line.startswith(gauge))
+        if count != blocks:
+            blocks, stable_since = count, time.monotonic()
+        elif time.monotonic() - stable_since > 120:
+            return blocks
+        time.sleep(5)
+    raise SystemExit(f"Prometheus at {url} still compacting after {timeout} s ({blocks} blocks)")
 
 
 def wait_ready(url: str, timeout: float = 300) -> None:
@@ -131,14 +161,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rcp-overview-bench-") as tmp:
         d = Path(tmp)
         started = time.monotonic()
-        samples = write_openmetrics(d / "series.om", args.services, end)
-        subprocess.run(
-            [str(promtool), "tsdb", "create-blocks-from", "openmetrics", str(d / "series.om"), str(d / "data")],
-            check=True,
-            capture_output=True,
-        )
-        (d / "series.om").unlink()
-        print(f"{samples} samples of {args.services} services in blocks in {time.monotonic() - started:.0f} s")
+        files, samples = write_openmetrics(d, args.services, end)
+        for f in files:
+            subprocess.run(
+                [str(promtool), "tsdb", "create-blocks-from", "openmetrics", str(f), str(d / "data")],
+                check=True,
+                capture_output=True,
+            )
+            f.unlink()
+        took = time.monotonic() - started
+        print(f"{samples} samples of {args.services} services in {len(files)} blocks in {took:.0f} s")
         (d / "prometheus.yml").write_text("global: {}\n")
         url = f"http://127.0.0.1:{args.port}"
         server = subprocess.Popen(
@@ -154,6 +186,9 @@ def main() -> int:
         )
         try:
             wait_ready(url)
+            started = time.monotonic()
+            blocks = wait_compacted(url)
+            print(f"compacted into {blocks} blocks in {time.monotonic() - started:.0f} s")
             to_ms = end * 1000
             for label, seconds in (("1h", 3600), ("7d", 7 * DAY)):
                 runs = [run_overview(bundle, url, to_ms - seconds * 1000, to_ms) for _ in range(args.runs)]
@@ -163,6 +198,8 @@ def main() -> int:
                     f"range {label}: {first['services']} services, {first['firing']} firing, top {first['top']}; "
                     f"request to rows {statistics.median(times)} ms median of {times}"
                 )
+                slowest = sorted(first["took"].items(), key=lambda kv: -kv[1])[:6]
+                print("  slowest queries of the first run (ms, concurrent):", ", ".join(f"{k} {v}" for k, v in slowest))
         finally:
             server.terminate()
             server.wait(timeout=30)
