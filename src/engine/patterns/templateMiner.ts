@@ -540,10 +540,10 @@ export class TemplateMiner {
   private readonly opts: Required<TemplateMinerOptions>;
   private readonly work: WorkCounter;
   private readonly index = new Map<string, number>();
-  // Logs repeat whole lines often; remembering them skips masking for repeats.
-  private readonly seen = new Map<string, number>();
   // Lines that differ only in their numbers mask alike, see `add`: shape -> id.
   private readonly byShape = new Map<string, number>();
+  // Lines whose shape does not stand for them (a digit survives masking), remembered whole.
+  private readonly seen = new Map<string, number>();
   private readonly sequences: string[][] = [];
   /** `sequences[i].join(' ')`, also the key of `index`. */
   private readonly keys: string[] = [];
@@ -560,22 +560,20 @@ export class TemplateMiner {
   /** Adds a message; the returned id is shared by messages with the same masked sequence. */
   add(message: string): number {
     const cached = message.length <= CACHED_LINE_CHARS;
-    let id = cached ? this.seen.get(message) : undefined;
-    if (id !== undefined) {
-      return id;
-    }
     // A line's shape is the line with every run of digits written as one `0`. Masking looks at
     // digits only by their class (any digit makes its whole segment `<*>`; no rule counts them),
     // so two lines of one shape mask to the same tokens, unless a digit survives masking (a digit
     // not at a segment start, as in `x:.5`) or the line is cut at `maxLineChars`. So the shape
-    // is remembered only when neither happened, and the next line of that shape (another block
-    // id, another port) skips masking. On LogHub's 20,000 lines this masks ~1,300 lines instead
-    // of ~9,500 distinct ones; a native regex replace costs much less than masking.
+    // is remembered when neither happened, and the next line of that shape (another block id,
+    // another port, or the same line again) skips masking; only lines whose shape cannot stand
+    // for them are remembered whole. On LogHub's 20,000 lines this masks ~1,300 lines instead of
+    // ~9,500 distinct ones; a native regex replace costs much less than masking, and checking
+    // the shape first saves a lookup and an insertion per line over checking the line first.
     const shape = cached ? message.replace(DIGIT_RUNS, '0') : '';
+    let id: number | undefined;
     if (cached) {
-      id = this.byShape.get(shape);
+      id = this.byShape.get(shape) ?? this.seen.get(message);
       if (id !== undefined) {
-        remember(this.seen, message, id);
         return id;
       }
     }
@@ -584,10 +582,11 @@ export class TemplateMiner {
     const key = tokens.join(' ');
     id = this.index.get(key) ?? this.retain(tokens, key);
     if (cached) {
-      if (!HAS_DIGIT.test(key)) {
+      if (HAS_DIGIT.test(key)) {
+        remember(this.seen, message, id);
+      } else {
         remember(this.byShape, shape, id);
       }
-      remember(this.seen, message, id);
     }
     return id;
   }
@@ -896,7 +895,11 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
     return clusters;
   }
   const { wildcardId, opts, work } = ctx;
-  let list = clusters;
+  const { alone, rest } = length > 1 ? setAsideAlone(clusters, wildcardId, work) : { alone: [], rest: clusters };
+  if (rest.length < 2) {
+    return clusters;
+  }
+  let list = rest;
   const powA = powers(BASE_A, length);
   const powB = powers(BASE_B, length);
   for (let round = 0; round < 3; round++) {
@@ -970,7 +973,39 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
       break;
     }
   }
-  return list;
+  return alone.length > 0 ? list.concat(alone) : list;
+}
+
+/**
+ * Splits off the clusters that no merge by position can reach: a merge needs two clusters that
+ * agree at every position but one, so at position 0 or at position 1; a cluster whose tokens
+ * there are both real words (not `<*>`) that no other cluster has at that position never finds
+ * a partner, nor does any cluster built by merging the others (its tokens come from its members
+ * or are `<*>`). Most clusters are such, and skipping them is most of the work on small inputs.
+ * The others keep their relative order, and a set-aside cluster is alone with its first word in
+ * the later passes too, so the templates do not change.
+ */
+function setAsideAlone(
+  clusters: Cluster[],
+  wildcardId: number,
+  work: WorkCounter
+): { alone: Cluster[]; rest: Cluster[] } {
+  const at0 = new Map<number, number>();
+  const at1 = new Map<number, number>();
+  for (const c of clusters) {
+    at0.set(c.ids[0], (at0.get(c.ids[0]) ?? 0) + 1);
+    at1.set(c.ids[1], (at1.get(c.ids[1]) ?? 0) + 1);
+  }
+  work.units += clusters.length;
+  const alone: Cluster[] = [];
+  const rest: Cluster[] = [];
+  for (const c of clusters) {
+    const a = c.ids[0];
+    const b = c.ids[1];
+    const single = a !== wildcardId && b !== wildcardId && at0.get(a) === 1 && at1.get(b) === 1;
+    (single ? alone : rest).push(c);
+  }
+  return { alone, rest };
 }
 
 /**
