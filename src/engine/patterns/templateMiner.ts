@@ -86,11 +86,30 @@ const SIZE_IN_PARENS = /\(\s?[-+]?\d[\d.,]*\s?[A-Za-z%]+\)/g;
 const DATE_WORDS = new Set(
   'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
 );
-const LITERAL_WORDS = new Set(VALUE_WORDS.split('|'));
-/** The literal words start with t, f, n or u (either case): most words fail that before the set. */
-function isLiteralWord(token: string): boolean {
-  const c = token.charCodeAt(0) | 0x20;
-  return (c === 116 || c === 102 || c === 110 || c === 117) && LITERAL_WORDS.has(token);
+// The literal words by their first character, for `isLiteralAt`.
+const LITERALS_BY_FIRST: string[][] = Array.from({ length: 128 }, () => []);
+for (const word of VALUE_WORDS.split('|')) {
+  LITERALS_BY_FIRST[word.charCodeAt(0)].push(word);
+}
+
+// The word checks below read a word in place, `s[start..end)`, rather than a word sliced out of
+// the line: the engine makes a slice lazily, and reading its characters forces the copy. On lines
+// of random words that copy was half of the tokenizing time; the tokens array takes the slices
+// unread, and joining them into the sequence key copies their characters once.
+
+/** `s[start..end)` is a literal such as `null` or `True` (see `VALUE_WORDS`). */
+function isLiteralAt(s: string, start: number, end: number): boolean {
+  const n = end - start;
+  const c = s.charCodeAt(start);
+  if (n < 3 || n > 9 || c >= 128) {
+    return false;
+  }
+  for (const literal of LITERALS_BY_FIRST[c]) {
+    if (literal.length === n && s.startsWith(literal, start)) {
+      return true;
+    }
+  }
+  return false;
 }
 /** An empty pair of brackets or quotes is a value that happens to be empty. */
 const EMPTY_PAIRS = new Set(['()', '[]', '{}', "''", '<>', '""']);
@@ -130,9 +149,10 @@ const wordCache = new Map<string, string>();
 const WORD_CACHE_LIMIT = 1 << 14;
 const WORD_CACHE_CHARS = 64;
 
-function isHexLetters(token: string): boolean {
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i) | 0x20;
+/** `s[start..end)` holds hex letters only. */
+function isHexLettersAt(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) | 0x20;
     if (c < 97 || c > 102) {
       return false;
     }
@@ -203,7 +223,7 @@ export function replaceValueSegments(token: string): string {
       }
     }
     const len = end - i;
-    if (digit || (hex && len >= 8) || (len >= 3 && len <= 9 && LITERAL_WORDS.has(token.slice(i, end)))) {
+    if (digit || (hex && len >= 8) || isLiteralAt(token, i, end)) {
       out += token.slice(copied, i) + WILDCARD;
       copied = end;
     }
@@ -270,7 +290,11 @@ function pushWord(tokens: string[], s: string, start: number, end: number, flags
   if (flags === CHAR_DIGIT) {
     tokens.push(WILDCARD); // one segment holding a digit
   } else if ((flags & CHAR_OTHER_SPACE) === 0) {
-    tokens.push(maskPlainWord(s.slice(start, end), (flags & CHAR_DIGIT) !== 0, (flags & CHAR_SPLIT) !== 0));
+    if (flags === 0) {
+      tokens.push(isPlainValueAt(s, start, end) ? WILDCARD : s.slice(start, end));
+    } else {
+      tokens.push(maskPlainWord(s.slice(start, end), (flags & CHAR_DIGIT) !== 0, (flags & CHAR_SPLIT) !== 0));
+    }
   } else {
     // Tabs, no-break spaces and the like split the word further.
     for (const part of s.slice(start, end).split(SPACES)) {
@@ -281,6 +305,15 @@ function pushWord(tokens: string[], s: string, start: number, end: number, flags
   }
 }
 
+/**
+ * A word of one segment without digits is a value when it is 8+ hex letters or a literal; checked
+ * directly (cheaper than a cache lookup, and no cache churn on lines of random words).
+ */
+function isPlainValueAt(s: string, start: number, end: number): boolean {
+  const n = end - start;
+  return (n >= 8 && isHexLettersAt(s, start, end)) || isLiteralAt(s, start, end);
+}
+
 function maskPlainWord(token: string, digit: boolean, split: boolean): string {
   if (digit && !split) {
     return WILDCARD; // one segment holding a digit
@@ -289,9 +322,7 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
     return maskSegments(token);
   }
   if (!split) {
-    // Cheaper than a cache lookup, and no cache churn on lines of random words.
-    const n = token.length;
-    return (n >= 8 && isHexLetters(token)) || (n >= 3 && n <= 9 && isLiteralWord(token)) ? WILDCARD : token;
+    return isPlainValueAt(token, 0, token.length) ? WILDCARD : token;
   }
   const cacheable = token.length <= WORD_CACHE_CHARS;
   let masked = cacheable ? wordCache.get(token) : undefined;
@@ -330,7 +361,7 @@ function maskQuotedValue(value: string): string {
   const path = target.replace(QUERY_OR_FRAGMENT, '');
   const shape = path
     .split('/')
-    .map((seg) => (/\d/.test(seg) || (seg.length >= 8 && isHexLetters(seg)) ? WILDCARD : seg))
+    .map((seg) => (/\d/.test(seg) || (seg.length >= 8 && isHexLettersAt(seg, 0, seg.length)) ? WILDCARD : seg))
     .join('/');
   const query = path.length < target.length ? '?' + WILDCARD : '';
   return m[1] + ' ' + shape + query + (m[3] ? ' ' + m[3] + WILDCARD : '');
