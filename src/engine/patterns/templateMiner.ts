@@ -631,7 +631,9 @@ export class TemplateMiner {
     const id = this.sequences.length;
     this.index.set(key, id);
     this.keys.push(key);
-    this.sequences.push(tokens);
+    // The tokens split again from the key, not the ones given: those are slices of the line, and
+    // a slice keeps its whole line alive (8 KiB and more), where the key is kept anyway.
+    this.sequences.push(key.split(' '));
     this.result = undefined;
     return id;
   }
@@ -654,7 +656,7 @@ export class TemplateMiner {
       id = this.sequences.length;
       this.index.set(key, id);
       this.keys.push(key);
-      this.sequences.push(catchAll);
+      this.sequences.push(key.split(' ')); // as in `retain`: `first` is a slice of the line
       this.result = undefined;
     }
     return id;
