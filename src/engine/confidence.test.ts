@@ -238,6 +238,17 @@ describe('root-cause confidence', () => {
     expect(r.score).toBe(95);
   });
 
+  it('says a series is too short to show a burst rather than that it does not burst', () => {
+    // Three rising log points: the middle one is the median, so none clears the robust threshold.
+    const logErrors = [SPIKE_FROM, SPIKE_FROM + MIN, SPIKE_FROM + 2 * MIN].map((t, i) => ({ t, v: [20, 40, 60][i] }));
+    const short = computeConfidence(spikeInput({ logErrors }));
+    expect(short.factors[2].detail).toMatch(
+      /^the metric errors spike; the error logs have 3 points in the range, too few to show a burst; /
+    );
+    const flat = computeConfidence(spikeInput({ logErrors: series(METRIC_STEP, () => 4) }));
+    expect(flat.factors[2].detail).toMatch(/^the metric errors spike but the error logs do not burst; /);
+  });
+
   it('is low for steady background errors spread over similar patterns', () => {
     const r = computeConfidence(steadyInput());
     expect(r.level).toBe('low');

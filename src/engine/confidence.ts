@@ -469,19 +469,47 @@ function consistency(
   return { scored: { value, detail: notes.join('; ') }, caveats };
 }
 
-function alignment(metricSpike: Spike | null, logSpike: Spike | null, corr: Correlation, step: number): Scored {
+/**
+ * Below this many points a series seldom has a point above its robust threshold even when it
+ * rises (three rising points make a median of the middle one): the text then says the series is
+ * too short rather than that it is flat.
+ */
+const FEW_POINTS = 5;
+
+function noSpikeText(metric: Spike | null, metricPoints: number, logs: Spike | null, logPoints: number): string {
+  const short = (what: string, n: number) =>
+    `${what} ${n === 1 ? 'has 1 point' : `have ${n} points`} in the range, too few to show a burst`;
+  if (!metric && !logs) {
+    if (metricPoints < FEW_POINTS || logPoints < FEW_POINTS) {
+      return `no spike found: the metric errors have ${metricPoints} points and the error logs ${logPoints} in the range`;
+    }
+    return 'neither the metric errors nor the error logs spike';
+  }
+  if (!metric) {
+    return metricPoints < FEW_POINTS
+      ? `the error logs burst; ${short('the metric errors', metricPoints)}`
+      : 'the error logs burst but the metric errors do not spike';
+  }
+  return logPoints < FEW_POINTS
+    ? `the metric errors spike; ${short('the error logs', logPoints)}`
+    : 'the metric errors spike but the error logs do not burst';
+}
+
+function alignment(
+  metric: { spike: Spike | null; points: number },
+  logs: { spike: Spike | null; points: number },
+  corr: Correlation,
+  step: number
+): Scored {
+  const metricSpike = metric.spike;
+  const logSpike = logs.spike;
   const corrScore = corr.r === null ? 0 : Math.max(0, corr.r);
   const corrText =
     corr.r === null
       ? `no correlation measurable (${corr.n} common points or a flat series)`
       : `correlation r = ${corr.r.toFixed(2)} over ${corr.n} points`;
   if (!metricSpike || !logSpike) {
-    const missing =
-      !metricSpike && !logSpike
-        ? 'neither the metric errors nor the error logs spike'
-        : !metricSpike
-          ? 'the error logs burst but the metric errors do not spike'
-          : 'the metric errors spike but the error logs do not burst';
+    const missing = noSpikeText(metricSpike, metric.points, logSpike, logs.points);
     return { value: clamp01(0.5 * corrScore), detail: `${missing}; ${corrText}` };
   }
   const lagMs = logSpike.onsetMs - metricSpike.onsetMs;
@@ -552,7 +580,12 @@ export function computeConfidence(input: ConfidenceInput): ConfidenceResult {
     step,
     win
   );
-  const align = alignment(metricSpike, logSpike, correlate(metric, logs), step);
+  const align = alignment(
+    { spike: metricSpike, points: metric.length },
+    { spike: logSpike, points: logs.length },
+    correlate(metric, logs),
+    step
+  );
 
   const parts: Array<[ConfidenceFactorId, Scored]> = [
     ['dominance', dom],
