@@ -57,7 +57,7 @@ if $update_docs; then
   # From the last run: its incident snapshot holds the traffic the earlier run played.
   last="${versions[-1]}"
   mkdir -p docs/images
-  for shot in services incident configuration; do
+  for shot in overview services incident configuration; do
     cp "test-results/screenshots/$last/$shot.png" "docs/images/$shot.png"
   done
   echo "docs/images/ updated from the $last run"

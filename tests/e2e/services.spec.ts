@@ -142,13 +142,17 @@ test.describe.serial('services during a downstream failure', () => {
     expect(state).toContain(traceId.replace(/…$/, ''));
   });
 
-  test('the Overview puts the failing service first and opens it on Services over the same range', async ({ page }) => {
+  test('the Overview puts the failing service first and opens it on Services over the same range', async ({
+    page,
+    shot,
+  }) => {
     const from = played.phases[0].startMs;
     const to = phase('downstream-failure').endMs;
     await page.goto(`${pagePath(ROUTES.Overview)}?from=${from}&to=${to}`);
     const first = page.getByTestId(testIds.overview.row).first();
     await expect(first.getByRole('link', { name: 'payments' })).toBeVisible({ timeout: 60_000 });
     await expect(first.getByText(/^(Page|Ticket) firing$/)).toBeVisible();
+    await shot('overview');
     await first.getByRole('link', { name: 'payments' }).click();
     await expect(page).toHaveURL(new RegExp(`/services\\?service=payments&from=${from}&to=${to}`));
     await expect(section(page, 'Metrics and SLO')).toBeVisible();
