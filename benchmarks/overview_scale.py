@@ -5,10 +5,11 @@ the table's rows for a 1-hour and a 7-day range (targets: under 2 s and under 5 
 
 Writes 7 days of counters and latency buckets for every service as OpenMetrics, turns them into TSDB
 blocks with `promtool tsdb create-blocks-from openmetrics` in a temporary data directory, starts
-Prometheus (both from Debian's package via stack.build.ensure_prometheus_tool) on that directory, and
-runs the page's own query builders, frame reader and engine (benchmarks/overview_cli.ts, bundled by
-esbuild) against it. Samples are 1 minute apart over the last 6 hours (so the 5-minute window has
-data) and 30 minutes apart before. A fixed share of services fails in the last hour, and one sends
+Prometheus (both from Debian's package via stack.build.ensure_prometheus_tool) on that directory,
+waits for its compactor to merge the backfilled 2-hour blocks, and runs the page's own query
+builders, frame reader and engine (benchmarks/overview_cli.ts, bundled by esbuild) against it.
+Samples are 1 minute apart over the last 6 hours (so the 5-minute window has data) and 30 minutes
+apart before. A fixed share of services fails in the last hour, and one sends
 no traffic in the last day. Prints the figures, the command and `uptime`; not part of CI.
 """
 
