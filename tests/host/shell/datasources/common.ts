@@ -1,6 +1,7 @@
-import { lastValueFrom } from 'rxjs';
+import { from, lastValueFrom, type Observable } from 'rxjs';
 import {
   DataFrameType,
+  DataSourceApi,
   FieldType,
   LoadingState,
   type DataQueryResponse,
@@ -11,6 +12,7 @@ import {
   type Labels,
   rangeUtil,
 } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import { getBackendSrv, type FetchError } from '@grafana/runtime';
 
 /**
@@ -183,10 +185,34 @@ export interface TargetResult {
 }
 
 /** One response for all targets: every frame, and the errors in `errors` (never thrown). */
-export function toQueryResponse(results: TargetResult[]): DataQueryResponse {
+function toQueryResponse(results: TargetResult[]): DataQueryResponse {
   const data = results.flatMap((r) => r.frames);
   const errors = results.flatMap((r) => (r.error ? [r.error] : []));
   return errors.length > 0
     ? { data, errors, error: errors[0], state: LoadingState.Error }
     : { data, state: LoadingState.Done };
+}
+
+/**
+ * What the three datasources share around their own queries, as Grafana's do: `query()` runs the
+ * visible targets concurrently and answers once for all of them, a target's failure in `errors`
+ * rather than thrown; the health check always succeeds (the stack's servers are checked by the
+ * stack runner, not here).
+ */
+export abstract class HostDatasource<Q extends DataQuery> extends DataSourceApi<Q> {
+  query(request: DataQueryRequest<Q>): Observable<DataQueryResponse> {
+    const targets = request.targets.filter((t) => !t.hide && this.isRunnable(t));
+    return from(Promise.all(targets.map((t) => this.runTarget(request, t))).then(toQueryResponse));
+  }
+
+  /** Whether Grafana would send this visible target at all (an empty expression it skips). */
+  protected isRunnable(_target: Q): boolean {
+    return true;
+  }
+
+  protected abstract runTarget(request: DataQueryRequest<Q>, target: Q): Promise<TargetResult>;
+
+  async testDatasource() {
+    return { status: 'success', message: 'Data source is working' };
+  }
 }

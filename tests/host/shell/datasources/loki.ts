@@ -1,14 +1,4 @@
-import { from, type Observable } from 'rxjs';
-import {
-  DataFrameType,
-  DataSourceApi,
-  FieldType,
-  type DataFrame,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceInstanceSettings,
-  type Labels,
-} from '@grafana/data';
+import { DataFrameType, FieldType, type DataFrame, type DataQueryRequest, type Labels } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getTemplateSrv } from '@grafana/runtime';
 import {
@@ -17,7 +7,7 @@ import {
   proxyGet,
   queryError,
   rangeStepSeconds,
-  toQueryResponse,
+  HostDatasource,
   type PromApiResult,
   type TargetResult,
 } from './common';
@@ -51,21 +41,12 @@ const NS_PER_MS = 1_000_000n;
  * instant queries at the end of the range. Log lines come as one data plane `log-lines` frame
  * (`timestamp`, `body`, `labels`, `id`); metric results as `timeseries-multi` / `numeric-multi`.
  */
-export class LokiDatasource extends DataSourceApi<LokiQuery> {
-  constructor(instanceSettings: DataSourceInstanceSettings) {
-    super(instanceSettings);
+export class LokiDatasource extends HostDatasource<LokiQuery> {
+  protected isRunnable(target: LokiQuery): boolean {
+    return Boolean(target.expr);
   }
 
-  query(request: DataQueryRequest<LokiQuery>): Observable<DataQueryResponse> {
-    return from(this.run(request));
-  }
-
-  private async run(request: DataQueryRequest<LokiQuery>): Promise<DataQueryResponse> {
-    const targets = request.targets.filter((t) => !t.hide && t.expr);
-    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(request, t))));
-  }
-
-  private async runTarget(request: DataQueryRequest<LokiQuery>, target: LokiQuery): Promise<TargetResult> {
+  protected async runTarget(request: DataQueryRequest<LokiQuery>, target: LokiQuery): Promise<TargetResult> {
     const expr = getTemplateSrv().replace(target.expr, request.scopedVars);
     const limit = String(target.maxLines ?? DEFAULT_MAX_LINES);
     const fromNs = BigInt(request.range.from.valueOf()) * NS_PER_MS;
@@ -127,10 +108,6 @@ export class LokiDatasource extends DataSourceApi<LokiQuery> {
       ],
     };
     return [frame];
-  }
-
-  async testDatasource() {
-    return { status: 'success', message: 'Data source is working' };
   }
 }
 

@@ -1,10 +1,4 @@
-import { from, type Observable } from 'rxjs';
-import {
-  DataSourceApi,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceInstanceSettings,
-} from '@grafana/data';
+import { type DataQueryRequest } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getTemplateSrv } from '@grafana/runtime';
 import {
@@ -13,7 +7,7 @@ import {
   proxyPostForm,
   queryError,
   rangeStepSeconds,
-  toQueryResponse,
+  HostDatasource,
   type PromApiResult,
   type TargetResult,
 } from './common';
@@ -40,21 +34,12 @@ interface PromResponse {
  * /api/v1/query, data plane frames, and the query's error (Prometheus' message, or the proxy's when
  * the server is unreachable) in `errors` rather than a thrown exception.
  */
-export class PrometheusDatasource extends DataSourceApi<PromQuery> {
-  constructor(instanceSettings: DataSourceInstanceSettings) {
-    super(instanceSettings);
+export class PrometheusDatasource extends HostDatasource<PromQuery> {
+  protected isRunnable(target: PromQuery): boolean {
+    return Boolean(target.expr);
   }
 
-  query(request: DataQueryRequest<PromQuery>): Observable<DataQueryResponse> {
-    return from(this.run(request));
-  }
-
-  private async run(request: DataQueryRequest<PromQuery>): Promise<DataQueryResponse> {
-    const targets = request.targets.filter((t) => !t.hide && t.expr);
-    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(request, t))));
-  }
-
-  private async runTarget(request: DataQueryRequest<PromQuery>, target: PromQuery): Promise<TargetResult> {
+  protected async runTarget(request: DataQueryRequest<PromQuery>, target: PromQuery): Promise<TargetResult> {
     const expr = getTemplateSrv().replace(target.expr, request.scopedVars);
     // Grafana runs a query that is neither instant nor range as a range query.
     const instant = target.instant === true && target.range !== true;
@@ -78,9 +63,5 @@ export class PrometheusDatasource extends DataSourceApi<PromQuery> {
     } catch (e) {
       return { frames: [], error: queryError(e, target.refId) };
     }
-  }
-
-  async testDatasource() {
-    return { status: 'success', message: 'Data source is working' };
   }
 }

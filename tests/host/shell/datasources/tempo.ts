@@ -1,14 +1,6 @@
-import { from, type Observable } from 'rxjs';
-import {
-  DataSourceApi,
-  FieldType,
-  type DataFrame,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceInstanceSettings,
-} from '@grafana/data';
+import { FieldType, type DataFrame, type DataQueryRequest } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import { proxyGet, queryError, toQueryResponse, type TargetResult } from './common';
+import { HostDatasource, proxyGet, queryError, type TargetResult } from './common';
 
 export interface TempoQuery extends DataQuery {
   queryType?: string;
@@ -81,21 +73,8 @@ function spanKind(kind: string | number | undefined): string {
  * "failed to get trace" error with Tempo's 404. Only trace-id lookups are implemented: the
  * plugin sends no other Tempo query.
  */
-export class TempoDatasource extends DataSourceApi<TempoQuery> {
-  constructor(instanceSettings: DataSourceInstanceSettings) {
-    super(instanceSettings);
-  }
-
-  query(request: DataQueryRequest<TempoQuery>): Observable<DataQueryResponse> {
-    return from(this.run(request));
-  }
-
-  private async run(request: DataQueryRequest<TempoQuery>): Promise<DataQueryResponse> {
-    const targets = request.targets.filter((t) => !t.hide);
-    return toQueryResponse(await Promise.all(targets.map((t) => this.runTarget(t))));
-  }
-
-  private async runTarget(target: TempoQuery): Promise<TargetResult> {
+export class TempoDatasource extends HostDatasource<TempoQuery> {
+  protected async runTarget(_request: DataQueryRequest<TempoQuery>, target: TempoQuery): Promise<TargetResult> {
     const id = (target.query ?? '').trim();
     if (!TRACE_ID.test(id)) {
       return {
@@ -115,10 +94,6 @@ export class TempoDatasource extends DataSourceApi<TempoQuery> {
       const message = `failed to get trace with id: ${id} Status: ${error.status ?? ''} Body: ${error.message}`;
       return { frames: [], error: { ...error, message } };
     }
-  }
-
-  async testDatasource() {
-    return { status: 'success', message: 'Data source is working' };
   }
 }
 
