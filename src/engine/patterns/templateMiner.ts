@@ -332,7 +332,8 @@ function maskPlainWord(token: string, digit: boolean, split: boolean): string {
       if (wordCache.size >= WORD_CACHE_LIMIT) {
         wordCache.clear();
       }
-      wordCache.set(token, masked);
+      const key = ownCopy(token);
+      wordCache.set(key, masked === token ? key : ownCopy(masked));
     }
   }
   return masked;
@@ -629,11 +630,11 @@ export class TemplateMiner {
     this.retainedTokens += tokens.length;
     this.retainedChars += key.length;
     const id = this.sequences.length;
-    this.index.set(key, id);
-    this.keys.push(key);
-    // The tokens split again from the key, not the ones given: those are slices of the line, and
-    // a slice keeps its whole line alive (8 KiB and more), where the key is kept anyway.
-    this.sequences.push(key.split(' '));
+    const owned = ownCopy(key);
+    this.index.set(owned, id);
+    this.keys.push(owned);
+    // The tokens split again from the key, not the ones given: those are slices of the line.
+    this.sequences.push(owned.split(' '));
     this.result = undefined;
     return id;
   }
@@ -680,7 +681,18 @@ function remember(cache: Map<string, number>, key: string, id: number): void {
   if (cache.size >= CACHED_LINES) {
     cache.clear();
   }
-  cache.set(key, id);
+  cache.set(ownCopy(key), id);
+}
+
+/**
+ * A copy of `s` that owns its characters. A line handed to the miner may be a slice of a larger
+ * text (the CLI splits 1 MiB chunks), a slice keeps its whole text alive, and so does a string
+ * joined from one slice; so what the miner keeps is copied once, when it is kept. Cheaper tricks
+ * (`(' ' + s).slice(1)`, `[s, ''].join('')`) still share the text in JavaScriptCore or in V8
+ * (measured); the JSON round trip copies in both, exactly, lone surrogates included.
+ */
+function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s));
 }
 
 function clusterSequences(
@@ -773,18 +785,34 @@ interface OptionalGroup {
  * longest first, then in key order, so the result stays independent of input order.
  */
 function mergeOptionalParameters(templates: string[], sequences: readonly string[][], work: WorkCounter): string[] {
+  // A shorter partner lacks one `<*>` token, so it has the same words in the same order: only
+  // templates whose words another template shares take part (on LogHub, 2 of 702).
+  const wordsOf = new Map<string, string>(); // distinct template -> its words
+  const sharing = new Map<string, number>(); // words -> templates having them
+  for (const t of templates) {
+    if (!wordsOf.has(t)) {
+      const words = wordsOfTemplate(t);
+      wordsOf.set(t, words);
+      sharing.set(words, (sharing.get(words) ?? 0) + 1);
+    }
+  }
+  work.units += templates.length;
   const groups = new Map<string, OptionalGroup>();
   for (let id = 0; id < templates.length; id++) {
+    const template = templates[id];
+    if ((sharing.get(wordsOf.get(template) ?? '') ?? 0) < 2) {
+      continue;
+    }
     const tokens = sequences[id];
     work.units += tokens.length;
-    const g = groups.get(templates[id]);
+    const g = groups.get(template);
     if (!g) {
-      const own = templates[id].split(' ');
-      groups.set(templates[id], {
+      const own = template.split(' ');
+      groups.set(template, {
         tokens: own,
         masked: tokens.map((t, i) => t === WILDCARD && own[i] === WILDCARD),
         glued: new Set(),
-        sources: [templates[id]],
+        sources: [template],
       });
     } else {
       for (let i = 0; i < g.masked.length; i++) {
@@ -792,41 +820,26 @@ function mergeOptionalParameters(templates: string[], sequences: readonly string
       }
     }
   }
-  const order = [...groups.entries()].sort(
-    (a, b) => b[1].tokens.length - a[1].tokens.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
-  );
-  const result = new Map<string, OptionalGroup>(); // original template -> its final group
-  for (const [key] of order) {
-    const g = groups.get(key);
-    if (!g) {
-      continue; // absorbed into a longer one
-    }
-    let tried = 0;
-    for (let p = 0; p < g.tokens.length && tried < OPTIONAL_POSITIONS && g.tokens.length > 1; p++) {
-      if (!g.masked[p]) {
-        continue;
-      }
-      tried++;
-      const shorter = g.tokens.slice(0, p).concat(g.tokens.slice(p + 1));
-      const shorterKey = shorter.join(' ');
-      work.units += g.tokens.length;
-      const s = groups.get(shorterKey);
-      if (!s || s === g || s.glued.size > 0 || s.sources.length > 1) {
-        continue;
-      }
-      // `s` becomes the merged group (visited later, being shorter): it may absorb again.
-      const glued = new Set<number>();
-      for (const i of g.glued) {
-        glued.add(i < p ? i : i - 1);
-      }
-      glued.add(p - 1);
-      s.masked = s.masked.map((m, i) => m && g.masked[i < p ? i : i + 1]);
-      s.glued = glued;
-      s.sources = s.sources.concat(g.sources);
-      groups.delete(key);
-      break;
+  // Longest first, then in key order (the plain string sort, per length, is that order).
+  const byLength: string[][] = [];
+  for (const [key, g] of groups) {
+    if (g.tokens.length > 1) {
+      (byLength[g.tokens.length] ??= []).push(key);
     }
   }
+  let merged = false;
+  for (let length = byLength.length - 1; length > 1; length--) {
+    for (const key of byLength[length]?.sort() ?? []) {
+      const g = groups.get(key);
+      if (g && absorbInShorter(groups, key, g, work)) {
+        merged = true;
+      }
+    }
+  }
+  if (!merged) {
+    return templates;
+  }
+  const result = new Map<string, OptionalGroup>(); // original template -> its final group
   for (const g of groups.values()) {
     for (const source of g.sources) {
       result.set(source, g);
@@ -853,6 +866,55 @@ function mergeOptionalParameters(templates: string[], sequences: readonly string
     }
     return text;
   });
+}
+
+/**
+ * Merges group `g` into a group one `<*>` shorter, if one exists that has not absorbed another
+ * yet; `g` then leaves `groups`. Tries the first `OPTIONAL_POSITIONS` positions that masking made
+ * `<*>`. Returns whether it merged.
+ */
+function absorbInShorter(
+  groups: Map<string, OptionalGroup>,
+  key: string,
+  g: OptionalGroup,
+  work: WorkCounter
+): boolean {
+  let tried = 0;
+  for (let p = 0; p < g.tokens.length && tried < OPTIONAL_POSITIONS; p++) {
+    if (!g.masked[p]) {
+      continue;
+    }
+    tried++;
+    const shorterKey = g.tokens
+      .slice(0, p)
+      .concat(g.tokens.slice(p + 1))
+      .join(' ');
+    work.units += g.tokens.length;
+    const s = groups.get(shorterKey);
+    if (!s || s === g || s.glued.size > 0 || s.sources.length > 1) {
+      continue;
+    }
+    // `s` becomes the merged group (visited later, being shorter): it may absorb again.
+    const glued = new Set<number>();
+    for (const i of g.glued) {
+      glued.add(i < p ? i : i - 1);
+    }
+    glued.add(p - 1);
+    s.masked = s.masked.map((m, i) => m && g.masked[i < p ? i : i + 1]);
+    s.glued = glued;
+    s.sources = s.sources.concat(g.sources);
+    groups.delete(key);
+    return true;
+  }
+  return false;
+}
+
+const WILDCARD_TOKEN = /(^| )<\*>(?= |$)/g;
+
+/** The tokens of a template that are not `<*>`, joined by spaces. */
+function wordsOfTemplate(template: string): string {
+  const words = template.replace(WILDCARD_TOKEN, '');
+  return words.charCodeAt(0) === 32 ? words.slice(1) : words;
 }
 
 interface MergeContext {
@@ -933,6 +995,7 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
     return clusters;
   }
   let list = rest;
+  const keys = new Float64Array(rest.length); // per position, list[i]'s hash without that position
   const powA = powers(BASE_A, length);
   const powB = powers(BASE_B, length);
   for (let round = 0; round < 3; round++) {
@@ -940,23 +1003,28 @@ function mergeByPosition(clusters: Cluster[], length: number, ctx: MergeContext)
     for (let pos = 0; pos < length; pos++) {
       const wA = powA[length - 1 - pos];
       const wB = powB[length - 1 - pos];
-      const groups = new Map<number, Cluster[]>();
       work.units += list.length;
-      for (const c of list) {
+      const distinct = new Set<number>();
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i];
         const id = c.ids[pos];
         const ka = (c.hashA - Math.imul(id, wA)) >>> 0;
         const kb = (c.hashB - Math.imul(scramble(id), wB)) >>> 0;
         // 32 + 21 bits: exact in a double; the rest of B only guards against collisions.
-        const key = ka * 2097152 + (kb & 0x1fffff);
-        const g = groups.get(key);
-        if (g) {
-          g.push(c);
-        } else {
-          groups.set(key, [c]);
-        }
+        keys[i] = ka * 2097152 + (kb & 0x1fffff);
+        distinct.add(keys[i]);
       }
-      if (groups.size === list.length) {
-        continue;
+      if (distinct.size === list.length) {
+        continue; // the common case: no two clusters agree everywhere else
+      }
+      const groups = new Map<number, Cluster[]>();
+      for (let i = 0; i < list.length; i++) {
+        const g = groups.get(keys[i]);
+        if (g) {
+          g.push(list[i]);
+        } else {
+          groups.set(keys[i], [list[i]]);
+        }
       }
       const next: Cluster[] = [];
       for (const g of groups.values()) {
