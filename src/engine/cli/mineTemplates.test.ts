@@ -1,9 +1,9 @@
 import { MAX_LINE_CHARS, tokenizeMessage } from '../patterns/templateMiner';
 import { LineSplitter, parseArgs, renderRecords } from './mineTemplates';
 
-function splitInChunks(text: string | Buffer, chunkBytes: number, maxCarried?: number): string[] {
+function splitInChunks(text: string | Buffer, chunkBytes: number, headChars?: number): string[] {
   const lines: string[] = [];
-  const splitter = new LineSplitter(maxCarried);
+  const splitter = new LineSplitter(headChars);
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   for (let i = 0; i < bytes.length; i += chunkBytes) {
     // The reader reuses its buffer: hand over a copy that is overwritten afterwards.
@@ -45,17 +45,24 @@ describe('LineSplitter', () => {
     }
   });
 
-  it('carries at most the first characters of a line over to the next chunk', () => {
-    const text = 'x'.repeat(100) + '\nshort\n' + 'y'.repeat(50);
-    for (const size of [1, 7]) {
-      // The carried start, plus what the chunk that ends the line holds of it.
-      const [x, short, y] = splitInChunks(text, size, 10);
-      expect(x).toMatch(new RegExp(`^x{10,${10 + size}}$`));
-      expect(short).toBe('short');
-      expect(y).toMatch(new RegExp(`^y{10,${10 + size}}$`));
+  it('keeps the head of a long line, wherever the chunks end', () => {
+    const text = 'x'.repeat(100) + '\nshort\n' + 'z'.repeat(100) + '\n\u00e9'.repeat(3) + 'y'.repeat(50);
+    // A head holding a multi-byte character is cut by bytes instead: 4 x 10 of them.
+    const expected = ['x'.repeat(10), 'short', 'z'.repeat(10), '\u00e9', '\u00e9', '\u00e9' + 'y'.repeat(38)];
+    for (const size of [1, 7, 1 << 20]) {
+      const lines = splitInChunks(text, size, 10);
+      // Within a chunk of short lines a long one may stay whole: the miner reads only its head.
+      expect(['z'.repeat(10), 'z'.repeat(100)]).toContain(lines[2]);
+      expect(lines.filter((_, i) => i !== 2)).toEqual(expected.filter((_, i) => i !== 2));
     }
-    // Within one chunk a line is whole: the miner reads only its head anyway.
-    expect(splitInChunks(text, 1 << 20, 10)).toEqual(['x'.repeat(100), 'short', 'y'.repeat(10)]);
+  });
+
+  it('keeps whole characters in the head of a long line of multi-byte characters', () => {
+    const line = '\u00e9'.repeat(100);
+    for (const size of [1, 7, 1 << 20]) {
+      const [kept] = splitInChunks(line + '\n' + line + '\nend\n', size, 10);
+      expect(kept).toBe('\u00e9'.repeat(20)); // the 40 bytes kept
+    }
   });
 
   it('keeps enough of a line for the miner to treat it as the whole line', () => {

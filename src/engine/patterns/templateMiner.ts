@@ -86,11 +86,15 @@ const SIZE_IN_PARENS = /\(\s?[-+]?\d[\d.,]*\s?[A-Za-z%]+\)/g;
 const DATE_WORDS = new Set(
   'jan feb mar apr may jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun am pm utc gmt'.split(' ')
 );
-// The literal words by their first character, for `isLiteralAt`.
+// The literal words by their first character, and a bit per length they come in, for
+// `isLiteralAt`: most words have none of those lengths and need no comparison.
 const LITERALS_BY_FIRST: string[][] = Array.from({ length: 128 }, () => []);
+let literalLengths = 0;
 for (const word of VALUE_WORDS.split('|')) {
   LITERALS_BY_FIRST[word.charCodeAt(0)].push(word);
+  literalLengths |= 1 << word.length;
 }
+const LITERAL_LENGTHS = literalLengths;
 
 // The word checks below read a word in place, `s[start..end)`, rather than a word sliced out of
 // the line: the engine makes a slice lazily, and reading its characters forces the copy. On lines
@@ -100,8 +104,11 @@ for (const word of VALUE_WORDS.split('|')) {
 /** `s[start..end)` is a literal such as `null` or `True` (see `VALUE_WORDS`). */
 function isLiteralAt(s: string, start: number, end: number): boolean {
   const n = end - start;
+  if (n > 30 || ((LITERAL_LENGTHS >>> n) & 1) === 0) {
+    return false;
+  }
   const c = s.charCodeAt(start);
-  if (n < 3 || n > 9 || c >= 128) {
+  if (c >= 128) {
     return false;
   }
   for (const literal of LITERALS_BY_FIRST[c]) {
